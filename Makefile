@@ -1,0 +1,40 @@
+# Two commands: `make run` (set up, fetch the embedded models, start the app)
+#               `make test` (set up, fetch the models, lint and run every test tier)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTHON ?= python3
+
+.PHONY: setup models run test lint bench browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+models: setup
+	$(BIN)/interview-sim models fetch
+
+run: models
+	$(BIN)/interview-sim serve
+
+# Debian's Chromium for the end-to-end browser test (no browser download is possible offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: models browser lint
+	$(BIN)/pytest -q
+
+bench: models
+	$(BIN)/python bench/generation.py
+	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/turns.py
+
+clean:
+	rm -rf $(VENV) models/cache

@@ -1,0 +1,59 @@
+"""`interview-sim` command line. Each subcommand group lives in its own module with a `register()`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import simulator  # noqa: F401  (sets offline/privacy environment defaults)
+from simulator.datafiles import DataFileError
+from simulator.registry import UnknownNameError
+
+SUBCOMMAND_MODULES = ("models", "personas", "score", "rubric", "session", "serve", "users")
+
+
+class CLIError(Exception):
+    """An error for the user: printed to stderr without a traceback, exit status 2 unless set."""
+
+    def __init__(self, message: str, status: int = 2):
+        super().__init__(message)
+        self.status = status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="interview-sim", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"simulator.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"simulator.cli.{name}":
+                raise
+            continue  # a subcommand group not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        print(f"interview-sim: error: {exc}", file=sys.stderr)
+        return exc.status
+    except (DataFileError, UnknownNameError, FileNotFoundError, PermissionError, UnicodeDecodeError,
+            ValueError) as exc:
+        print(f"interview-sim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

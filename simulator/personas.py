@@ -1,0 +1,168 @@
+"""Persona files: typed, validated victim (or look-alike) personas for the interview simulator.
+
+Instructor-facing fields (summary, ground truth, facts) never reach the trainee before the
+session ends; the engine decides which facts the model may see.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from simulator.datafiles import StrictModel, check_id, load_model
+from simulator.registry import Registry
+
+MODES: tuple[str, ...] = (
+    "guarded", "testing", "deflecting", "minimising", "distressed", "shut_down",
+    "partial_disclosure", "open_disclosure",
+)
+Mode = Literal[
+    "guarded", "testing", "deflecting", "minimising", "distressed", "shut_down",
+    "partial_disclosure", "open_disclosure",
+]
+
+# Indicator vocabulary, drawn from UNODC, Blue Campaign, Polaris and UK NRM indicator lists.
+INDICATORS: dict[str, str] = {
+    "deceptive_recruitment": "recruited with false promises about the job, pay or conditions",
+    "document_confiscation": "identity or travel documents held by someone else",
+    "debt_bondage": "an inflated or unpayable debt used to control the person",
+    "wages_withheld": "pay withheld, deducted or never received",
+    "excessive_hours": "very long hours, no days off",
+    "restricted_movement": "not free to leave or to go out alone",
+    "isolation": "kept from family, friends, language or community",
+    "controlled_communication": "phone taken or calls monitored",
+    "threats_to_person": "threats against the person",
+    "threats_to_family": "threats against family at home",
+    "violence": "physical violence or its threat",
+    "poor_living_conditions": "housed at the workplace or in crowded, unsafe housing",
+    "fear_of_authorities": "told police or immigration will arrest or deport them",
+    "dependency": "depends on the exploiter for housing, food, transport or status",
+    "emotional_manipulation": "a 'boyfriend' or benefactor uses affection to control",
+    "forced_criminality": "made to commit crimes (cultivation, theft, drug running)",
+    "commercial_sexual_exploitation": "made to sell sex or hand over its earnings",
+    "minor": "under 18: no means element is needed for child trafficking",
+    "scripted_story": "repeats a story they were told to tell",
+    "freedom_to_leave": "free to leave and to choose work (points away from trafficking)",
+    "consensual_smuggling": "paid to be moved across a border, relationship ends on arrival",
+}
+ELEMENTS = ("act", "means", "purpose", "none")
+
+
+def _check_indicator(value: str) -> str:
+    if value not in INDICATORS:
+        raise ValueError(f"unknown indicator {value!r}; known: {', '.join(INDICATORS)}")
+    return value
+
+
+class SpeechStyle(StrictModel):
+    language_register: str  # e.g. "informal, polite to strangers"
+    sentence_length: str
+    hesitations: list[str] = Field(default_factory=list)
+    native_words: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+
+class Trigger(StrictModel):
+    """Something the officer may say or do that raises fear (uniforms, deportation, blame...)."""
+
+    name: str
+    cues: list[str] = Field(min_length=1)  # words/phrases; matched case-insensitively and by embedding
+    fear: float = Field(ge=0.0, le=1.0)  # how strongly it raises fear
+    trust_loss: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class Fact(StrictModel):
+    id: str
+    content: str  # instructor-facing statement of the fact
+    disclosure: str  # how the persona would say it, in their own words
+    indicator: str
+    element: Literal["act", "means", "purpose", "none"]
+    trust_required: float = Field(ge=0.0, le=1.0)
+    cues: list[str] = Field(min_length=1)  # topics or phrasings that touch this fact
+
+    _id = field_validator("id")(lambda v: check_id(v, "fact id"))
+    _indicator = field_validator("indicator")(_check_indicator)
+
+
+class GroundTruth(StrictModel):
+    is_trafficking: bool
+    type: Literal["labour", "sexual", "domestic_servitude", "criminal", "none"]
+    indicators: list[str]
+    explanation: str
+
+    @field_validator("indicators")
+    @classmethod
+    def _known(cls, values: list[str]) -> list[str]:
+        return [_check_indicator(v) for v in values]
+
+
+class Persona(StrictModel):
+    # identity
+    id: str
+    name: str
+    age: int = Field(ge=10, le=100)
+    gender: str
+    origin: str
+    languages: list[str] = Field(min_length=1)
+    # instructor-facing
+    exploitation_type: Literal["labour", "sexual", "domestic_servitude", "criminal", "none"]
+    setting: str  # one line for the persona card: where the officer meets them
+    instructor_summary: str
+    difficulty: Literal["introductory", "intermediate", "advanced"]
+    content_note: str
+    # model-facing
+    background: str
+    speech_style: SpeechStyle
+    opening_scene: str
+    first_line: str
+    fears: list[str] = Field(min_length=1)
+    triggers: list[Trigger] = Field(min_length=1)
+    protective_beliefs: list[str] = Field(min_length=1)
+    example_lines: dict[Mode, list[str]]
+    initial_trust: float = Field(ge=0.0, le=1.0)
+    initial_fear: float = Field(ge=0.0, le=1.0)
+    facts: list[Fact] = Field(min_length=8)
+    ground_truth: GroundTruth
+    version: int = 1
+
+    _id = field_validator("id")(lambda v: check_id(v, "persona id"))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Persona:
+        ids = [f.id for f in self.facts]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate fact ids: {', '.join(dupes)}")
+        missing = [m for m in MODES if not self.example_lines.get(m)]
+        if missing:
+            raise ValueError(f"example_lines needs at least one line for each mode; missing: {', '.join(missing)}")
+        return self
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age < 18
+
+    def fact(self, fact_id: str) -> Fact:
+        for fact in self.facts:
+            if fact.id == fact_id:
+                return fact
+        raise KeyError(f"persona '{self.id}' has no fact '{fact_id}'")
+
+    def card(self) -> dict:
+        """What a trainee may see before and during the session (no facts, no ground truth)."""
+        return {
+            "id": self.id, "name": self.name, "age": self.age, "gender": self.gender,
+            "origin": self.origin, "languages": self.languages, "setting": self.setting,
+            "difficulty": self.difficulty, "content_note": self.content_note,
+            "opening_scene": self.opening_scene,
+        }
+
+
+def load_persona(path: Path | str) -> Persona:
+    return load_model(path, Persona)
+
+
+def load_personas(folder: Path | str) -> Registry[Persona]:
+    return Registry.from_folder("persona", Path(folder), load_persona, lambda p: p.id)
