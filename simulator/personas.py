@@ -46,8 +46,16 @@ INDICATORS: dict[str, str] = {
     "scripted_story": "repeats a story they were told to tell",
     "freedom_to_leave": "free to leave and to choose work (points away from trafficking)",
     "consensual_smuggling": "paid to be moved across a border, relationship ends on arrival",
+    # Further counter-indicators, for look-alike personas who are not trafficked.
+    "keeps_documents": "holds their own identity and travel documents (points away from trafficking)",
+    "paid_directly": "receives their own wages and decides how to spend them (points away)",
+    "own_housing": "chooses, pays for and can leave their own housing (points away)",
+    "fair_debt": "owes money on terms they agreed, with no threats or control (points away)",
+    "labour_rights_breach": "low pay or poor conditions that break employment law, without coercion",
 }
 ELEMENTS = ("act", "means", "purpose", "none")
+# Drafts (e.g. from a plain character card) mark unfinished fields with this; such files never validate.
+TODO_MARKER = "TODO:"
 
 
 def _check_indicator(value: str) -> str:
@@ -129,6 +137,14 @@ class Persona(StrictModel):
 
     _id = field_validator("id")(lambda v: check_id(v, "persona id"))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_placeholders(cls, data: object) -> object:
+        left = _placeholder_paths(data)
+        if left:
+            raise ValueError(f"replace the {TODO_MARKER} placeholders in: {', '.join(left)}")
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Persona:
         ids = [f.id for f in self.facts]
@@ -137,7 +153,7 @@ class Persona(StrictModel):
             raise ValueError(f"duplicate fact ids: {', '.join(dupes)}")
         missing = [m for m in MODES if not self.example_lines.get(m)]
         if missing:
-            raise ValueError(f"example_lines needs at least one line for each mode; missing: {', '.join(missing)}")
+            raise ValueError(f"example_lines needs a line for each mode; missing: {', '.join(missing)}")
         return self
 
     @property
@@ -158,6 +174,18 @@ class Persona(StrictModel):
             "difficulty": self.difficulty, "content_note": self.content_note,
             "opening_scene": self.opening_scene,
         }
+
+
+def _placeholder_paths(value: object, path: str = "") -> list[str]:
+    if isinstance(value, str):
+        return [path or "(top level)"] if value.lstrip().startswith(TODO_MARKER) else []
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [found for key, item in items for found in _placeholder_paths(item, f"{path}.{key}".lstrip("."))]
 
 
 def load_persona(path: Path | str) -> Persona:

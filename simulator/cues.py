@@ -1,0 +1,273 @@
+"""Transparent linguistic cues: how a sentence opens, tag questions, blame, threats, offers of choice.
+
+Pure functions over text. Each cue carries the words that triggered it and the evidence it adds to
+a label (in logits, added to the exemplar-similarity logits), so every label can be explained.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+STRONG = 6.0  # a cue that decides the label on its own
+CLEAR = 4.0  # a cue that usually decides, unless the exemplars strongly disagree
+MILD = 2.0  # a hint for the exemplars to confirm
+
+LONG_UTTERANCE_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One piece of linguistic evidence found in a sentence."""
+
+    name: str
+    match: str
+    flags: tuple[str, ...] = ()
+    question_type: dict[str, float] = field(default_factory=dict)
+    tone: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CuePattern:
+    name: str
+    pattern: re.Pattern[str]
+    flags: tuple[str, ...] = ()
+    question_type: dict[str, float] = field(default_factory=dict)
+    tone: dict[str, float] = field(default_factory=dict)
+
+    def find(self, text: str) -> Cue | None:
+        found = self.pattern.search(text)
+        if not found:
+            return None
+        return Cue(self.name, found.group(0).strip(), self.flags, self.question_type, self.tone)
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]*[A-Z0-9])")
+_FILLERS = _rx(
+    r"^(?:(?:and|so|ok|okay|right|well|now|then|uh|um|erm|hmm|mm-hmm|mm|oh|hi|yeah|yes|but|alright|all right|"
+    r"sorry|also|just|like|i mean|let me ask you this|i wonder|i'm wondering|i'm curious)\b[,\s]*"
+    r"|(?:can|could|may) i (?:just )?ask(?: you)?\b[,\s]*(?:uh\b[,\s]*)?"
+    r"|when you(?:'re| are) ready\b[,\s]*|in your own time\b[,\s]*)+"
+)
+_WH_OPENING = _rx(r"^(what|where|when|who|whom|whose|which|why|how)\b")
+_AUX_OPENING = _rx(
+    r"^(did|do|does|is|are|was|were|have|has|had|can|could|would|will|shall|should|may|might|am)\b"
+)
+_NEGATIVE_AUX_OPENING = _rx(r"^(isn't|aren't|wasn't|weren't|didn't|don't|doesn't|haven't|hasn't|won't|"
+                            r"wouldn't|couldn't|can't|shouldn't)\b")
+_WH_CLAUSE = _rx(r"^(what|where|when|who|how)\s+(i|you|he|she|they|we)\b")
+_QUESTION_OPENING = _rx(
+    r"^((what|where|when|who|whom|whose|which|why|how)\b|(can|could|would|will) you (please )?(tell|describe|"
+    r"explain|give)\b|(did|do|does|is|are|was|were|have|has|had)\s+(i|you|he|she|it|we|they|there|anyone|anybody)\b)"
+)
+_NARRATIVE_REQUEST = _rx(
+    r"^(can|could|would|will) you (please )?(tell|describe|explain|walk|talk|take me|share|go through|"
+    r"say (a bit )?more|give me an? (idea|example|sense))\b"
+)
+_FAUX_INVITATION = _rx(r"^(please )?(tell|show) me (whether|if)\b")
+_IMPERATIVE_DETAIL = _rx(r"^(please )?tell me (who|where|when|which|how many|how much|how old|what time|the name)\b")
+_IMPERATIVE_INVITATION = _rx(
+    r"^(please )?(tell|describe|explain|talk|walk|take me|go on|think back|start|carry on|keep going|"
+    r"go ahead|say more)\b|(\band\b|,|;)\s*(please )?(tell me|describe|walk me through|talk me through)\s+"
+    r"(about|what|how|more|everything|again|in|the)\b"
+)
+_OPEN_WH = _rx(
+    r"^(what happened(?! to)|what else|what (was|were|is|are) (it|things|.{1,40}) like|"
+    r"what did you do (next|then|after)|how did (it|that|things) (go|start|end|come about)|"
+    r"how did you come to|what do you remember)"
+)
+_TAG_QUESTION = _rx(
+    r",\s*(\w+n't|did|do|does|is|are|was|were|have|has|had|can|could|would|will)\s+"
+    r"(i|you|he|she|it|we|they|there)\s*\?$"
+)
+_WORD_TAG = _rx(
+    r"(,|^)\s*(right|yeah|yes|no|correct|okay|ok|true|isn't that (right|so|true)|is that (right|correct|so)|"
+    r"am i right|i assume|i'm guessing|i guess|i take it|i suppose)\s*\?$"
+)
+_EITHER_OR = _rx(r"\bor\b(?! not\b| (anything|something|someone|somewhere|whatever|what)\b)")
+_WORD = re.compile(r"[A-Za-z0-9']+")
+
+_PATTERNS: tuple[CuePattern, ...] = (
+    # leading
+    CuePattern("leading phrase", _rx(r"\b(isn't it (true|the case)|is it not true|wouldn't you (agree|say)|"
+                                     r"don't you think|surely|you must have|i bet|obviously|let's be honest|"
+                                     r"admit (it|that)|we both know|i('m| am) sure (he|she|they|you))\b"),
+               ("leading",), question_type={"suggestive": STRONG}),
+    # harmful
+    CuePattern("blame ('why didn't you')", _rx(r"\bwhy (didn't|did not|wouldn't|couldn't|did you not|"
+                                               r"would you ever|would you|did you let|did you agree)\b"),
+               ("blame",), tone={"harmful": STRONG}),
+    CuePattern("blame ('why did you')", _rx(r"\bwhy did you (go|get|keep|come|stay|trust|agree|let|wait)\b"),
+               ("blame",), tone={"harmful": CLEAR}),
+    CuePattern("blame", _rx(r"\b(should(n't| not)? have (known|left|gone|come|said|told|realised)|"
+                            r"brought (this|it) on yourself|(it's|it is|it was|that's) your (own )?fault|"
+                            r"how could you|so stupid|what did you expect|you chose to|nobody made you|"
+                            r"no one made you|you agreed to|willingly|you could have (left|walked|gone|run|said)|"
+                            r"you knew (it|this|that) was wrong|(did you not|didn't you|what were you) think(ing)?|let them do|your choice to|you liked the money|"
+                            r"just wanted the money|don't complain|you're an adult)\b"),
+               ("blame",), tone={"harmful": STRONG}),
+    CuePattern("threat", _rx(r"\b((you('ll| will| could| would| might| can)( \w+)? (be|go|get) )"
+                             r"(deported|arrested|charged|prosecuted|locked up|sent (home|back)|to (jail|prison))|"
+                             r"(if you don't|unless you|or else|or you'll)\b.*\b(deport\w*|arrest\w*|jail|prison|"
+                             r"charged|plane|care|trouble|consequences)|"
+                             r"(deport\w*|arrest\w*|jail|prison|next plane|taken into care)\b.*"
+                             r"\b(if you don't|unless you|or else)|want to be (deported|arrested)|"
+                             r"(you're|you are) in (a lot of |big |serious |real )?trouble|"
+                             r"(i|we)('ll| will| can| could) (have you )?(deport|arrest|charge))"),
+               ("threat",), tone={"harmful": STRONG}),
+    CuePattern("disbelief", _rx(r"\b(don't believe|do not believe|expect me to believe|why should i believe|"
+                                r"you're lying|you are lying|lying to me|making (this|it|that) up|"
+                                r"doesn't add up|heard (this|that)( exact)? story|one of your stories|"
+                                r"sob story|(are|were) you (even )?telling (me )?the truth|pull the other one|"
+                                r"only saying this)\b"),
+               ("disbelief",), tone={"harmful": STRONG}),
+    CuePattern("pressure", _rx(r"\b(just answer|answer the question|answer me|hurry up|haven't got all day|"
+                               r"stop wasting|stop crying|enough of the tears|spit it out|come on|"
+                               r"all night until|get on with it|going to answer|quickly now|"
+                               r"people like you)\b"),
+               ("pressure",), tone={"harmful": STRONG}),
+    # supportive
+    CuePattern("offer of choice", _rx(r"\b(would you (like|prefer)|do you (need|want) (a|to|me|some)\b(?! be)|"
+                                      r"shall (we|i)|is it (okay|ok|alright|all right)|"
+                                      r"are you (comfortable|warm|okay|ok|alright)|would it help|"
+                                      r"whenever you (like|want|are ready|need)|at any (point|time)|"
+                                      r"you (can|may) (ask|stop|say|take|have)|you decide|up to you|"
+                                      r"(a|short|take a) break|in your own time|no rush|take your time|"
+                                      r"take (as long|all the time)|if you need (a|it)|anything else you'd like|"
+                                      r"when you're ready|wherever feels right|stop me)\b"),
+               ("offer_of_choice",), tone={"supportive": CLEAR}),
+    CuePattern("explains the process", _rx(r"\b(my name is|i'm a police officer|i am a police officer|my job|"
+                                           r"i('m| am) going to (write|ask|explain|record|take)|i'll explain|"
+                                           r"(will|to) explain|what happens (next|after|now)|being recorded|"
+                                           r"interpreter|support worker|you won't have to|first i'll|"
+                                           r"here to (listen|help))\b"),
+               ("explains_process",), tone={"supportive": CLEAR}),
+    CuePattern("acknowledges feelings", _rx(r"\b((it's|it is) (okay|ok|normal|understandable|completely okay|"
+                                            r"natural) to|makes sense|must be (really |so )?(hard|difficult|"
+                                            r"frightening|scary)|i can see|i know (this|it) is|"
+                                            r"i know you('re| are)|i understand|sounds (frightening|scary|hard|"
+                                            r"awful|difficult|really|terrifying)|i'm sorry|feel the same|"
+                                            r"brave|doing (really )?well|that must have)\b"),
+               ("acknowledges_feelings",), tone={"supportive": CLEAR}),
+    CuePattern("reassurance or thanks", _rx(r"\b(thank(s| you)|you('re| are) safe|not your fault|"
+                                            r"none of (this|that|it|what happened) (is|was) your fault|"
+                                            r"not in (any )?trouble|nobody here|no one here|going to judge|"
+                                            r"i believe you|not alone|did the right thing|your safety|"
+                                            r"helpful|we're going to help|really important)\b"),
+               (), tone={"supportive": CLEAR}),
+    CuePattern("jargon", _rx(r"\b(perpetrator|disclos\w+|modern slavery|nrm|national referral mechanism|"
+                             r"reasonable grounds|conclusive grounds|under caution|section \d+|"
+                             r"first responder|recovery period|duty to notify|corroborat\w+|"
+                             r"exploitation indicators?|achieving best evidence|abe interview|"
+                             r"competent authority|alleged offence|modus operandi)\b"),
+               ("jargon",)),
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split an utterance into sentences at ., ! or ? followed by a capital or digit."""
+    return [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]
+
+
+_CLAUSE_BREAK = re.compile(r"\s*(?:,|;|:|\s-+\s*|-{2,}|—|–)\s*")
+
+
+def core_of(sentence: str) -> str:
+    """The sentence without discourse fillers ("So, okay, and…") that hide how it really opens.
+
+    A question after a preface ("So, Liz, what would you like to change?") opens at its first clause
+    that opens like a question.
+    """
+    text = sentence.strip().lstrip("-—–\"' ").rstrip("\"'")
+    clauses = [_FILLERS.sub("", clause).strip() for clause in _CLAUSE_BREAK.split(text)]
+    clauses = [clause for clause in clauses if clause]
+    if not clauses:
+        return ""
+    if text.endswith("?"):
+        for clause in clauses[:-1]:
+            if _QUESTION_OPENING.match(clause) and not _WH_CLAUSE.match(clause):
+                return ", ".join(clauses[clauses.index(clause):])
+    return _FILLERS.sub("", text).strip()
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def is_question(sentence: str) -> bool:
+    """Ends with '?', or opens like a question ('what else can you tell me.'), but not 'What you said is…'."""
+    if sentence.rstrip().endswith("?"):
+        return True
+    core = core_of(sentence)
+    return bool((_WH_OPENING.match(core) and not _WH_CLAUSE.match(core)) or _AUX_OPENING.match(core))
+
+
+def opening_cue(sentence: str) -> Cue:
+    """How the sentence is built: the main evidence for its question type."""
+    core = core_of(sentence)
+    first = " ".join(core.split()[:3]) or sentence.strip()
+    asks = is_question(sentence)
+    if _FAUX_INVITATION.match(core):
+        return Cue("'tell me whether' (a yes/no question in disguise)", first, ("yes_no",),
+                   {"option_posing": STRONG, "invitation": -CLEAR})
+    if _NARRATIVE_REQUEST.match(core):
+        return Cue("request for an account ('can you tell me…')", first, (), {"invitation": CLEAR})
+    if _NEGATIVE_AUX_OPENING.match(core):
+        return Cue("negative question opening", first, ("leading", "yes_no"), {"suggestive": CLEAR})
+    if _AUX_OPENING.match(core):
+        return Cue("auxiliary-verb opening (yes/no question)", first, ("yes_no",),
+                   {"option_posing": STRONG, "statement": -STRONG})
+    if _WH_OPENING.match(core) and asks:
+        not_closed = {"option_posing": -CLEAR, "suggestive": -CLEAR, "statement": -STRONG}
+        if _OPEN_WH.match(core):
+            return Cue("open wh-prompt", first, (), {"invitation": MILD, **not_closed})
+        return Cue("wh-question", first, (), {"directive": CLEAR, **not_closed})
+    if _IMPERATIVE_DETAIL.match(core):
+        return Cue("request for a detail ('tell me where…')", first, (), {"directive": CLEAR})
+    if _IMPERATIVE_INVITATION.search(core):
+        return Cue("invitation to describe", first, (), {"invitation": CLEAR, "statement": -CLEAR})
+    if asks:
+        if word_count(core) <= 3:
+            return Cue("short follow-up question", first, (), {"statement": -STRONG})
+        return Cue("declarative question (statement + '?')", first, ("leading", "yes_no"),
+                   {"suggestive": CLEAR, "statement": -STRONG})
+    return Cue("no question asked", first, (), {"statement": CLEAR})
+
+
+def tag_cue(sentence: str) -> Cue | None:
+    text = sentence.strip()
+    found = _TAG_QUESTION.search(text) or _WORD_TAG.search(text)
+    if not found:
+        return None
+    return Cue("tag question", found.group(0).strip(" ,"), ("tag_question", "leading"), {"suggestive": STRONG})
+
+
+def either_or_cue(sentence: str) -> Cue | None:
+    core = core_of(sentence)
+    if not is_question(sentence) or not (_AUX_OPENING.match(core) or _WH_OPENING.match(core)):
+        return None
+    found = _EITHER_OR.search(core)
+    if not found:
+        return None
+    return Cue("either/or choice", found.group(0), ("either_or",), {"option_posing": MILD})
+
+
+def find_cues(sentence: str) -> list[Cue]:
+    """All cues in one sentence: its opening first, then tags, choices and tone patterns."""
+    cues = [opening_cue(sentence)]
+    cues.extend(cue for cue in (tag_cue(sentence), either_or_cue(sentence)) if cue)
+    cues.extend(cue for cue in (pattern.find(sentence) for pattern in _PATTERNS) if cue)
+    return cues
+
+
+def joins_two_questions(sentence: str) -> bool:
+    """'Where did you live and who did you live with?': two wh-questions in one sentence."""
+    core = core_of(sentence)
+    return bool(_WH_OPENING.match(core)) and bool(
+        re.search(r"\b(and|or)\s+(who|what|where|when|which|how|why)\s+(did|do|does|was|were|is|are|had|"
+                  r"have|has|can|could|would|will)\b", core, re.IGNORECASE)
+    )

@@ -1,0 +1,245 @@
+"""One interview session: score the officer, move the persona's state, gate facts, voice the reply.
+
+The engine decides what the persona feels and may say; the chat model only words it, and the guard
+checks every sentence before the trainee sees it. Deterministic for a given seed (and a deterministic
+model), and resumable from a snapshot after a restart.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from simulator.disclosure import CueIndex, DisclosureParams, decide
+from simulator.embeddings import Embedder
+from simulator.guard import Guard, GuardedReply, GuardParams, GuardRepair
+from simulator.labels import Assessment
+from simulator.llm.base import ChatModel, GenerationParams
+from simulator.personas import Fact, Mode, Persona
+from simulator.prompt import Exchange, PromptParams, build_messages
+from simulator.state import PersonaState, StateParams, update_state
+
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class UtteranceScorer(Protocol):
+    def assess_detailed(self, text: str) -> tuple[Assessment, np.ndarray]: ...
+
+
+def default_generation() -> GenerationParams:
+    return GenerationParams(max_tokens=48, temperature=0.7, top_p=0.9, repetition_penalty=1.15,
+                            stop=["\nOfficer", "Officer:", "\n\n", "<|im_end|>"])
+
+
+class EngineParams(BaseModel):
+    state: StateParams = Field(default_factory=StateParams)
+    disclosure: DisclosureParams = Field(default_factory=DisclosureParams)
+    guard: GuardParams = Field(default_factory=GuardParams)
+    prompt: PromptParams = Field(default_factory=PromptParams)
+    generation: GenerationParams = Field(default_factory=default_generation)
+    trigger_similarity: float = Field(default=0.6, ge=0.0, le=1.0)
+    max_input_chars: int = Field(default=2000, ge=50)
+    max_known_facts: int = Field(default=3, ge=0)  # earlier disclosures repeated in the prompt
+
+
+class Turn(BaseModel):
+    index: int
+    officer: str
+    reply: str
+    assessment: Assessment
+    trust: float
+    fear: float
+    mode: Mode
+    disclosed: list[str] = Field(default_factory=list)  # fact ids new this turn
+    recalled: list[str] = Field(default_factory=list)  # earlier facts the officer came back to
+    contaminated: bool = False
+    leading_content: str = ""
+    triggers: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)  # engine notices: input_truncated, disclosure_completed...
+    guard_repairs: list[GuardRepair] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)  # seconds
+
+
+class SessionSummary(BaseModel):
+    persona: str
+    turns: int
+    facts_total: int
+    facts_disclosed: list[str]
+    facts_missed: list[str]
+    trust_curve: list[float]
+    fear_curve: list[float]
+    modes: list[str]
+    final_trust: float
+    final_fear: float
+    recommended_share: float
+    guard_rate: float  # share of turns where the guard repaired the reply
+    contaminated_turns: list[int]
+
+
+class SessionSnapshot(BaseModel):
+    """Everything needed to resume a session with the same persona, scorer and model."""
+
+    persona_id: str
+    persona_version: int
+    seed: int
+    params: EngineParams
+    state: PersonaState
+    turns: list[Turn]
+
+
+def clean_officer_text(text: str, limit: int) -> tuple[str, list[str]]:
+    """Strip control characters and cap the length; the notices say what was changed."""
+    notices = []
+    cleaned = CONTROL_CHARS.sub(" ", text.replace("\r\n", "\n"))
+    if cleaned != text.replace("\r\n", "\n"):
+        notices.append("control_characters_removed")
+    cleaned = re.sub(r"[ \t]+", " ", cleaned).strip()
+    if not cleaned:
+        raise ValueError("The officer's message is empty: type what you would say to the person.")
+    if len(cleaned) > limit:
+        cleaned = cleaned[:limit].rsplit(" ", 1)[0]
+        notices.append("input_truncated")
+    return cleaned, notices
+
+
+class Session:
+    def __init__(self, persona: Persona, scorer: UtteranceScorer, chat_model: ChatModel, seed: int = 0,
+                 embedder: Embedder | None = None, params: EngineParams | None = None):
+        self.persona = persona
+        self.scorer = scorer
+        self.chat_model = chat_model
+        self.seed = seed
+        self.params = params or EngineParams()
+        self.embedder = embedder if embedder is not None else scorer.embedder
+        self.state = PersonaState.initial(persona)
+        self.turns: list[Turn] = []
+        self._fact_cues = CueIndex([fact.cues for fact in persona.facts], self.embedder)
+        self._trigger_cues = CueIndex([trigger.cues for trigger in persona.triggers], self.embedder)
+        self.guard = Guard(persona, self.embedder, self.params.guard)
+
+    def opening(self) -> str:
+        return self.persona.first_line
+
+    @property
+    def disclosed(self) -> list[str]:
+        return [fact_id for turn in self.turns for fact_id in turn.disclosed]
+
+    def officer_turn(self, text: str) -> Turn:
+        for kind, value in self.officer_turn_stream(text):
+            if kind == "turn":
+                return value
+        raise RuntimeError("the turn stream ended without a turn")  # unreachable unless a bug
+
+    def officer_turn_stream(self, text: str) -> Iterator[tuple[str, Any]]:
+        """Yield ("assessment", Assessment), then ("text", chunk) pieces, then ("turn", Turn)."""
+        officer, notices = clean_officer_text(text, self.params.max_input_chars)
+        index = len(self.turns)
+        rng = random.Random(f"{self.seed}:{index}")
+        clock = time.perf_counter()
+        timings: dict[str, float] = {}
+
+        assessment, vector = self.scorer.assess_detailed(officer)
+        timings["scoring"], clock = _lap(clock)
+        yield "assessment", assessment
+
+        trigger_scores = self._trigger_cues.scores(officer, vector)
+        triggers = [t for i, t in enumerate(self.persona.triggers)
+                    if trigger_scores[i] >= self.params.trigger_similarity]
+        state = update_state(self.state, assessment, triggers, self.persona, rng, self.params.state)
+        decision = decide(state, assessment, self._fact_cues.scores(officer, vector), self.disclosed,
+                          self.persona, rng, self.params.disclosure)
+        timings["state"], clock = _lap(clock)
+
+        say = [self.persona.fact(fact_id) for fact_id in decision.released]
+        messages = build_messages(self.persona, state.mode, officer, self._history(), say,
+                                  self._known(decision.recalled), decision.contaminated, self.params.prompt)
+        timings["prompt"], clock = _lap(clock)
+
+        allowed = set(self.disclosed) | set(decision.released)
+        reply = GuardedReply(
+            self.guard, lambda attempt: self._generate(messages, index, attempt), officer,
+            locked={f.id for f in self.persona.facts} - allowed, allowed=allowed,
+            fallback=rng.choice(self.persona.example_lines[state.mode]),
+        )
+        for sentence in reply:
+            if "first_sentence" not in timings:
+                timings["first_sentence"] = time.perf_counter() - clock
+            yield "text", sentence if len(reply.sentences) == 1 else " " + sentence
+        generated, clock = _lap(clock)
+        for fact in self.guard.missing(reply.text, say):
+            notices.append("disclosure_completed")
+            reply.sentences.append(fact.disclosure)
+            yield "text", " " + fact.disclosure
+        completed, clock = _lap(clock)
+        timings["guard"] = reply.check_seconds + completed
+        timings["generation"] = generated - reply.check_seconds
+
+        turn = Turn(
+            index=index, officer=officer, reply=reply.text, assessment=assessment, trust=state.trust,
+            fear=state.fear, mode=state.mode, disclosed=decision.released, recalled=decision.recalled,
+            contaminated=decision.contaminated, leading_content=decision.leading_content,
+            triggers=[t.name for t in triggers], flags=notices, guard_repairs=reply.repairs,
+            timings={k: round(v, 4) for k, v in timings.items()},
+        )
+        self.state = state
+        self.turns.append(turn)
+        yield "turn", turn
+
+    def _generate(self, messages: list, index: int, attempt: int) -> Iterator[str]:
+        options = self.params.generation.model_copy(update={"seed": self.seed * 10_007 + index * 101 + attempt})
+        return self.chat_model.stream(messages, **options.model_dump())
+
+    def _history(self) -> list[Exchange]:
+        return [Exchange(officer=turn.officer, reply=turn.reply) for turn in self.turns]
+
+    def _known(self, recalled: list[str]) -> list[Fact]:
+        """Earlier disclosures the model may refer to: those asked about again first, then the latest."""
+        ordered = list(dict.fromkeys([*recalled, *reversed(self.disclosed)]))
+        return [self.persona.fact(fact_id) for fact_id in ordered[: self.params.max_known_facts]]
+
+    def summary(self) -> SessionSummary:
+        disclosed = self.disclosed
+        turns = self.turns
+        return SessionSummary(
+            persona=self.persona.id, turns=len(turns), facts_total=len(self.persona.facts),
+            facts_disclosed=disclosed,
+            facts_missed=[f.id for f in self.persona.facts if f.id not in disclosed],
+            trust_curve=[self.persona.initial_trust, *(t.trust for t in turns)],
+            fear_curve=[self.persona.initial_fear, *(t.fear for t in turns)],
+            modes=[t.mode for t in turns], final_trust=self.state.trust, final_fear=self.state.fear,
+            recommended_share=_share(sum(t.assessment.recommended for t in turns), len(turns)),
+            guard_rate=_share(sum(bool(t.guard_repairs) for t in turns), len(turns)),
+            contaminated_turns=[t.index for t in turns if t.contaminated],
+        )
+
+    def snapshot(self) -> SessionSnapshot:
+        return SessionSnapshot(persona_id=self.persona.id, persona_version=self.persona.version, seed=self.seed,
+                               params=self.params, state=self.state, turns=list(self.turns))
+
+    @classmethod
+    def restore(cls, snapshot: SessionSnapshot, persona: Persona, scorer: UtteranceScorer,
+                chat_model: ChatModel, embedder: Embedder | None = None) -> Session:
+        if snapshot.persona_id != persona.id:
+            raise ValueError(f"snapshot is for persona '{snapshot.persona_id}', not '{persona.id}'")
+        unknown = {f for turn in snapshot.turns for f in turn.disclosed} - {f.id for f in persona.facts}
+        if unknown:
+            raise ValueError(f"persona '{persona.id}' no longer has facts {', '.join(sorted(unknown))}")
+        session = cls(persona, scorer, chat_model, seed=snapshot.seed, embedder=embedder, params=snapshot.params)
+        session.state = snapshot.state
+        session.turns = list(snapshot.turns)
+        return session
+
+
+def _lap(start: float) -> tuple[float, float]:
+    now = time.perf_counter()
+    return now - start, now
+
+
+def _share(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0

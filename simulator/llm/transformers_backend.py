@@ -1,0 +1,194 @@
+"""A local Hugging Face causal LM as a ChatModel, tuned for small CPUs.
+
+Speed comes from three choices, measured in bench/generation.py:
+- a hand-written decode loop under `torch.inference_mode` (no `generate()` bookkeeping per token);
+- KV-cache reuse across calls: the last call's token ids and cache are kept, and the next call only
+  prefills what follows the longest common prefix (the persona's system prompt stays first, so a later
+  turn costs only its new tokens);
+- on CPU, int8 dynamic quantisation of the Linear layers (a quarter of the float32 bytes to stream per token).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from simulator.llm.base import ChatModelError, GenerationParams, Message, cut_at_stop, resolve_params
+
+Weights = Literal["auto", "int8", "native"]
+
+
+class IncrementalDecoder:
+    """Turns token ids into text pieces as they arrive, never splitting a multi-byte character.
+
+    Decoding a window (previous token(s) + new ones) and diffing keeps tokenizer-specific spacing right;
+    a trailing U+FFFD means an incomplete UTF-8 sequence, so the piece waits for the next token.
+    """
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+        self.ids: list[int] = []
+        self.prefix = 0
+        self.read = 0
+
+    def _decode(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+
+    def push(self, token_id: int) -> str:
+        self.ids.append(token_id)
+        seen = self._decode(self.ids[self.prefix:self.read])
+        text = self._decode(self.ids[self.prefix:])
+        if len(text) <= len(seen) or text.endswith("\ufffd"):
+            return ""
+        self.prefix, self.read = self.read, len(self.ids)
+        return text[len(seen):]
+
+
+def _held_back(text: str, stops: list[str]) -> int:
+    """How many trailing characters might be the start of a stop string, so must not be shown yet."""
+    return max((n for s in stops for n in range(min(len(s) - 1, len(text)), 0, -1) if text.endswith(s[:n])),
+               default=0)
+
+
+class TransformersChatModel:
+    """Chat with a local transformers model; shared by many sessions (one generation at a time)."""
+
+    def __init__(self, path_or_id: str | Path, *, name: str | None = None, device: str = "cpu",
+                 dtype: str = "auto", weights: Weights = "auto", threads: int | None = None):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.name = name or Path(str(path_or_id)).name
+        self.device = torch.device(device)
+        if threads:
+            torch.set_num_threads(threads)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(str(path_or_id), local_files_only=True)
+            model = AutoModelForCausalLM.from_pretrained(
+                str(path_or_id), local_files_only=True,
+                dtype="auto" if dtype == "auto" else getattr(torch, dtype),
+            )
+        except OSError as exc:
+            raise ChatModelError(f"cannot load chat model from {path_or_id}: {exc}") from None
+        if self.tokenizer.chat_template is None:
+            raise ChatModelError(f"{path_or_id} has no chat template; use an instruct/chat model")
+        model.eval().to(self.device)
+        if weights == "auto":
+            weights = "int8" if self.device.type == "cpu" else "native"
+        if weights == "int8":
+            if self.device.type != "cpu":
+                raise ChatModelError("int8 weights are a CPU option; use weights='native' on a GPU")
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.weights = weights
+        self.model = model
+        self.max_context = int(getattr(model.config, "max_position_embeddings", 0) or 1 << 30)
+        self.stop_ids = self._stop_token_ids()
+        self._lock = threading.Lock()
+        self._cache = None  # DynamicCache holding the keys/values of `_cached_ids`
+        self._cached_ids: list[int] = []
+
+    def _stop_token_ids(self) -> set[int]:
+        ids = {self.tokenizer.eos_token_id}
+        configured = self.model.generation_config.eos_token_id
+        ids.update(configured if isinstance(configured, list) else [configured])
+        return {i for i in ids if i is not None}
+
+    def encode(self, messages: list[Message]) -> list[int]:
+        """The prompt's token ids, through the model's own chat template."""
+        encoded = self.tokenizer.apply_chat_template(
+            [dict(m) for m in messages], add_generation_prompt=True, tokenize=True, return_dict=True)
+        return list(encoded["input_ids"])
+
+    def generate(self, messages: list[Message], **params) -> str:
+        return "".join(self.stream(messages, **params))
+
+    def stream(self, messages: list[Message], **params) -> Iterator[str]:
+        opts = resolve_params(params)
+        prompt = self.encode(messages)
+        if len(prompt) + opts.max_tokens > self.max_context:
+            raise ChatModelError(f"prompt of {len(prompt)} tokens + max_tokens {opts.max_tokens} exceeds the "
+                                 f"model's context of {self.max_context} tokens")
+        return self._stream(prompt, opts)
+
+    def _stream(self, prompt: list[int], opts: GenerationParams) -> Iterator[str]:
+        import torch
+
+        with self._lock, torch.inference_mode():
+            try:
+                yield from self._decode_loop(prompt, opts)
+            except BaseException:
+                self._cache, self._cached_ids = None, []  # a half-updated cache must not be reused
+                raise
+
+    def _decode_loop(self, prompt: list[int], opts: GenerationParams) -> Iterator[str]:
+        import torch
+
+        generator = torch.Generator()
+        generator.manual_seed(opts.seed if opts.seed is not None else torch.seed())
+        logits = self._prefill(prompt)
+        seen = torch.zeros(logits.shape[-1], dtype=torch.bool)
+        seen[torch.tensor(prompt)] = True
+        decoder = IncrementalDecoder(self.tokenizer)
+        text, shown = "", 0
+        for _ in range(opts.max_tokens):
+            token = sample(logits, seen, opts, generator)
+            if token in self.stop_ids:
+                break
+            seen[token] = True
+            text += decoder.push(token)
+            text, stopped = cut_at_stop(text, opts.stop)
+            visible = len(text) if stopped else len(text) - _held_back(text, opts.stop)
+            if visible > shown:
+                yield text[shown:visible]
+                shown = visible
+            if stopped:
+                return
+            logits = self._forward([token])
+        if len(text) > shown:
+            yield text[shown:]
+
+    def _prefill(self, prompt: list[int]):
+        """Logits after `prompt`, computing only the tokens after the prefix already in the cache."""
+        from transformers import DynamicCache
+
+        reuse = 0
+        if self._cache is not None:
+            limit = min(len(prompt) - 1, len(self._cached_ids))  # at least one token must run for logits
+            while reuse < limit and prompt[reuse] == self._cached_ids[reuse]:
+                reuse += 1
+        if reuse == 0:
+            self._cache, self._cached_ids = DynamicCache(config=self.model.config), []
+        elif reuse < len(self._cached_ids):
+            self._cache.crop(reuse - len(self._cached_ids))
+            del self._cached_ids[reuse:]
+        return self._forward(prompt[reuse:])
+
+    def _forward(self, ids: list[int]):
+        """Run `ids` after the cached tokens; return the float32 CPU logits of the last position."""
+        import torch
+
+        input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
+        out = self.model(input_ids=input_ids, cache=self._cache, use_cache=True, logits_to_keep=1)
+        self._cached_ids.extend(ids)
+        return out.logits[0, -1].float().cpu()
+
+
+def sample(logits, seen, opts: GenerationParams, generator) -> int:
+    """Pick the next token: repetition penalty (as in transformers), then greedy or temperature + top-p."""
+    import torch
+
+    if opts.repetition_penalty != 1.0:
+        logits = logits.clone()
+        penalised = logits[seen]
+        logits[seen] = torch.where(penalised > 0, penalised / opts.repetition_penalty,
+                                   penalised * opts.repetition_penalty)
+    if opts.temperature == 0.0:
+        return int(torch.argmax(logits))
+    probs = torch.softmax(logits / opts.temperature, dim=-1)
+    if opts.top_p < 1.0:
+        sorted_probs, order = torch.sort(probs, descending=True)
+        keep = torch.cumsum(sorted_probs, dim=-1) - sorted_probs < opts.top_p  # always keeps the top token
+        probs = torch.zeros_like(probs).scatter_(0, order[keep], sorted_probs[keep])
+    return int(torch.multinomial(probs, 1, generator=generator))

@@ -1,0 +1,1 @@
+"""Alembic migrations for the storage schema, run programmatically by `simulator.storage.Store`."""

@@ -1,0 +1,101 @@
+"""The messages the chat model sees for one persona reply.
+
+The model only voices what the engine decided: the prompt carries the persona's voice, the current
+mode and ONLY the facts the persona may mention now. It never carries locked facts, ground truth, the
+instructor summary or the rubric. The stable persona part comes first and the per-turn instruction
+last, so a backend that reuses its KV cache prefills only the new tokens. Instructions are short and
+concrete because the default model is tiny.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field
+
+from simulator.llm.base import Message
+from simulator.personas import Fact, Mode, Persona
+
+MODE_INSTRUCTIONS: dict[str, str] = {
+    "guarded": "You are wary. Give a short, vague answer and share no details.",
+    "testing": "You are unsure if this officer is safe. Answer briefly and ask what will happen to you.",
+    "deflecting": "Change the subject or say someone else knows. Do not answer the question.",
+    "minimising": "Say things are not so bad and that everybody works hard.",
+    "distressed": "You are very upset and frightened. Say you want it to stop.",
+    "shut_down": "You are too scared to talk. Say very little or ask to leave.",
+    "partial_disclosure": "You are starting to trust the officer. Answer honestly but carefully.",
+    "open_disclosure": "You trust the officer now. Answer honestly and simply.",
+}
+COMPLIANT_YES = "You feel pressured. Just agree quietly, for example \"Yes... I think so.\""
+CHARS_PER_TOKEN = 4  # rough, conservative for English
+
+
+class PromptParams(BaseModel):
+    context_tokens: int = Field(default=1024, ge=256)  # budget for the whole prompt
+    reply_sentences: str = "1-2 short sentences"
+
+
+class Exchange(BaseModel):
+    officer: str
+    reply: str
+
+
+def estimate_tokens(text: str) -> int:
+    return len(text) // CHARS_PER_TOKEN + 1
+
+
+def system_prompt(persona: Persona) -> str:
+    """The persona's voice: identical on every turn of a session."""
+    style = persona.speech_style
+    lines = [
+        f"You are {persona.name}, {persona.age}, from {persona.origin}. {persona.background.strip()}",
+        f"A police officer is talking to you. {persona.opening_scene.strip()}",
+        f"You speak {style.language_register}; {style.sentence_length}.",
+        f"You fear: {'; '.join(persona.fears)}.",
+        f"You believe: {' '.join(persona.protective_beliefs)}",
+        f"Always speak as {persona.name}, in the first person. Never say you are an AI. "
+        "Never speak for the officer.",
+    ]
+    if style.hesitations:
+        lines.append(f"You sometimes say: {', '.join(style.hesitations)}.")
+    return "\n".join(lines)
+
+
+def turn_instruction(persona: Persona, mode: Mode, say: Sequence[Fact], known: Sequence[Fact],
+                     compliant_yes: bool, params: PromptParams) -> str:
+    """The per-turn instruction, appended to the officer's words in the final message."""
+    parts = [f"Mood: {MODE_INSTRUCTIONS[mode]}"]
+    examples = persona.example_lines[mode][:2]
+    parts.append("Like: " + " / ".join(f'"{line}"' for line in examples))
+    if known:
+        parts.append("You already told the officer: " + " ".join(fact.disclosure for fact in known))
+    if compliant_yes:
+        parts.append(COMPLIANT_YES)
+    reply = f"Reply as {persona.name} in {params.reply_sentences}"
+    if say:
+        reply += ", and say: " + " ".join(f'"{fact.disclosure}"' for fact in say)
+    parts.append(reply + ".")
+    return "\n".join(parts)
+
+
+def build_messages(persona: Persona, mode: Mode, officer_text: str, history: Sequence[Exchange],
+                   say: Sequence[Fact] = (), known: Sequence[Fact] = (), compliant_yes: bool = False,
+                   params: PromptParams | None = None) -> list[Message]:
+    """System voice, then as many recent exchanges as fit the budget, then this turn with its instruction."""
+    params = params or PromptParams()
+    system = system_prompt(persona)
+    final = f"Officer: {officer_text}\n\n[{turn_instruction(persona, mode, say, known, compliant_yes, params)}]"
+    budget = params.context_tokens - estimate_tokens(system) - estimate_tokens(final)
+    kept: list[Exchange] = []
+    for exchange in reversed(history):
+        cost = estimate_tokens(exchange.officer) + estimate_tokens(exchange.reply) + 8
+        if cost > budget:
+            break
+        kept.insert(0, exchange)
+        budget -= cost
+    messages: list[Message] = [{"role": "system", "content": system}]
+    for exchange in kept:
+        messages.append({"role": "user", "content": f"Officer: {exchange.officer}"})
+        messages.append({"role": "assistant", "content": exchange.reply})
+    messages.append({"role": "user", "content": final})
+    return messages

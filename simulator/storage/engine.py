@@ -1,0 +1,85 @@
+"""Opening the database: the SQLAlchemy engine, SQLite's settings for many threads, and migrations.
+
+SQLite gets WAL (readers never wait for the writer), foreign keys and a busy timeout; writers begin
+with BEGIN IMMEDIATE so a read-then-write transaction never fails half way on a lock it cannot
+upgrade. A PostgreSQL URL needs none of this and works unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+WRITE_OPTIONS = {"sqlite_begin": "IMMEDIATE"}
+
+
+class StorageError(Exception):
+    """The database could not do what was asked (locked, disk full, unreachable). The transaction was
+    rolled back, nothing was half-written, and the caller still holds its data and can retry."""
+
+
+def open_engine(database_url: str, busy_timeout_s: float) -> Engine:
+    url = make_url(database_url)
+    is_sqlite = url.get_backend_name() == "sqlite"
+    if is_sqlite and url.database and url.database != ":memory:":
+        try:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the folder for the database {url.database}: {exc}") from exc
+    engine = create_engine(url, pool_pre_ping=not is_sqlite)
+    if is_sqlite:
+        _configure_sqlite(engine, busy_timeout_s)
+    return engine
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the newest migration (creating it in a new database)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    try:
+        with engine.execution_options(**WRITE_OPTIONS).begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except DBAPIError as exc:
+        raise StorageError(f"cannot open or upgrade the database: {describe(exc)}") from exc
+
+
+def schema_version(engine: Engine) -> str | None:
+    """The alembic revision the database is at (None before the first migration)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def describe(exc: DBAPIError) -> str:
+    """A database failure in words a user can act on."""
+    message = str(exc.orig).strip()
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return "the database is busy (another process holds a lock)"
+    if "disk is full" in lowered or "no space" in lowered:
+        return "the disk is full"
+    if "readonly" in lowered or "read-only" in lowered:
+        return "the database is read-only"
+    return message.splitlines()[0] if message else type(exc.orig).__name__
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # the driver must not BEGIN on its own: _on_begin does
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,52 @@
+"""Better wordings for weak utterances: templates keyed by label and flags, filled with the topic asked about."""
+
+from __future__ import annotations
+
+import re
+
+_TOPIC = re.compile(r"\b(your|the|his|her|their|my)\s+((?:[a-z'-]+\s+){0,2}?[a-z'-]+?)(?=\s+(?:to|at|in|on|for|"
+                    r"with|from|when|while|before|after|and|or|but|if|because|so|that|then|right|yeah|"
+                    r"didn't|wasn't|weren't|isn't|did|was|were|is|are|ever|every|all|any)\b|[\s,?.!]*$|,)",
+                    re.IGNORECASE)
+_VAGUE_NOUNS = {"own", "truth", "question", "chance", "way", "time", "first", "same", "case", "story", "whole",
+                "end", "point"}
+_LEAVING = re.compile(r"\b(leave|left|run|escape|walk out|get away|go back|went back|stay)\b", re.IGNORECASE)
+
+
+def topic_of(sentence: str) -> str:
+    """The first concrete noun phrase ('your passport', 'the farm'), or '' when there is none."""
+    for found in _TOPIC.finditer(sentence):
+        words = found.group(2).lower().split()
+        if words and words[-1] not in _VAGUE_NOUNS and words[0] not in _VAGUE_NOUNS:
+            return f"{found.group(1).lower()} {' '.join(words)}"
+    return ""
+
+
+def suggest(sentence: str, question_type: str, tone: str, flags: list[str], recommended: bool) -> str:
+    """A rewording for a weak utterance; a follow-up tip for a focused one; '' for a good invitation."""
+    topic = topic_of(sentence)
+    invite = f"Tell me about {topic}." if topic else "Tell me more about that."
+    invite_lower = invite[0].lower() + invite[1:]
+    if "threat" in flags:
+        return f"You are not in trouble for what happened to you. {invite}"
+    if "blame" in flags:
+        if _LEAVING.search(sentence):
+            return "It makes sense that it was hard. Tell me what made it difficult to get away."
+        return "It makes sense that it was hard. Tell me what was happening for you at that time."
+    if "disbelief" in flags:
+        return f"Thank you for telling me. Help me understand: {invite_lower}"
+    if "pressure" in flags:
+        return f"Take your time; we can stop whenever you like. When you're ready, {invite_lower}"
+    if tone == "harmful":
+        return f"Thank you for telling me. {invite}"
+    if "multiple_questions" in flags:
+        return f"Ask one question at a time, starting with an open one: {invite}"
+    if not recommended and question_type in ("suggestive", "option_posing"):
+        return invite
+    if "jargon" in flags:
+        return f"Use everyday words, for example: {invite}"
+    if question_type == "directive":
+        return "Good focused question; after the answer, invite more: \"Tell me more about that.\""
+    if not recommended:
+        return "Follow with an open prompt: \"Tell me more about that.\""
+    return ""

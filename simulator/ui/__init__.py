@@ -1,0 +1,1 @@
+"""The Gradio web app: practice (trainees), persona studio (instructors), review (assessors)."""

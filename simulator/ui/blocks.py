@@ -1,0 +1,351 @@
+"""The Gradio page: three tabs wired to the plain handlers in practice.py, studio.py and review.py.
+
+Only wiring lives here. Handler errors the user can act on (a refused permission, a bad field, a
+busy database) become a gr.Error message box; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+import gradio as gr
+
+from simulator.auth import PermissionDenied
+from simulator.datafiles import DataFileError
+from simulator.llm.base import ChatModelError
+from simulator.personas import INDICATORS
+from simulator.registry import UnknownNameError
+from simulator.services import Services
+from simulator.storage import NotFoundError, StorageError
+from simulator.ui import render
+from simulator.ui.conclusion import Conclusion
+from simulator.ui.handlers import current_user
+from simulator.ui.practice import PracticeHandlers
+from simulator.ui.review import ReviewHandlers, SessionFilters, sessions_table, transcript_markdown
+from simulator.ui.studio import StudioHandlers
+
+USER_ERRORS = (PermissionDenied, ValueError, DataFileError, UnknownNameError, StorageError, NotFoundError,
+               ChatModelError)
+MODES = [("Practice: feedback after every question", "practice"),
+         ("Assessment: feedback only at the end", "assessment")]
+VERDICTS = [("Yes, likely a trafficking victim", "yes"), ("No", "no"), ("Unsure", "unsure")]
+TYPES = [("Labour", "labour"), ("Sexual", "sexual"), ("Domestic servitude", "domestic_servitude"),
+         ("Forced criminality", "criminal"), ("None", "none")]
+CSS = ".feedback {min-height: 12em} footer {display: none !important}"
+
+
+def shown_as_errors(fn):
+    """Show user-actionable errors in the page instead of a generic 'Error'."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generator(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except USER_ERRORS as exc:
+                raise gr.Error(str(exc)) from exc
+        return generator
+
+    @functools.wraps(fn)
+    def plain(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc)) from exc
+    return plain
+
+
+def build_app(services: Services) -> gr.Blocks:
+    with gr.Blocks(title="Interview practice", analytics_enabled=False) as app:
+        who = gr.Markdown(elem_id="who")
+        with gr.Tabs():
+            with gr.Tab("Practice", id="practice"):
+                _practice_tab(app, PracticeHandlers(services), services.settings.show_gauges)
+            with gr.Tab("Persona studio", id="studio"):
+                _studio_tab(app, StudioHandlers(services))
+            with gr.Tab("Review", id="review"):
+                _review_tab(app, ReviewHandlers(services), services)
+
+        @shown_as_errors
+        def signed_in(request: gr.Request):
+            user = current_user(services.store(), request)
+            return f"Signed in as **{render.inert(user.name)}** ({render.inert(user.roles_label)})"
+
+        app.load(signed_in, None, who, api_visibility="private")
+    return app
+
+
+def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool) -> None:
+    interview = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            cards = gr.Markdown(elem_id="persona-cards")
+            persona = gr.Radio(label="Persona", choices=[], elem_id="persona-pick")
+            mode = gr.Radio(MODES, value="practice", label="Mode")
+            start = gr.Button("Start interview", variant="primary", elem_id="start")
+            with gr.Accordion("Resume an unfinished interview", open=False):
+                resumable = gr.Dropdown(label="Your unfinished interviews", choices=[])
+                resume = gr.Button("Resume")
+        with gr.Column(scale=2):
+            scene = gr.Markdown()
+            chat = gr.Chatbot(label="Interview", height=420, allow_tags=False, sanitize_html=True,
+                              buttons=[], feedback_options=None, elem_id="chat")
+            message = gr.Textbox(label="What you say", placeholder="Type your question and press Enter",
+                                 lines=2, elem_id="message")
+            with gr.Row():
+                send = gr.Button("Send", variant="primary", elem_id="send")
+                end = gr.Button("End interview", variant="stop", elem_id="end")
+        with gr.Column(scale=1, min_width=260):
+            feedback = gr.Markdown("Feedback on each question appears here in practice mode.",
+                                   elem_classes=["feedback"], elem_id="feedback")
+            gauge = gr.Markdown(visible=show_gauges, elem_id="gauge")
+    with gr.Column(visible=False, elem_id="conclusion") as conclusion_box:
+        gr.Markdown("### Your conclusion\nAnswer before the debrief: what do you believe after this interview?")
+        verdict = gr.Radio(VERDICTS, label="Is the person likely a victim of trafficking?", value="unsure")
+        kind = gr.Radio(TYPES, label="Which type?", value="none")
+        indicators = gr.CheckboxGroup([(f"{render.label(k)}: {v}", k) for k, v in INDICATORS.items()],
+                                      label="Indicators you observed", elem_id="indicators")
+        submit = gr.Button("Submit conclusion and see the debrief", variant="primary", elem_id="submit-conclusion")
+    with gr.Column(visible=False, elem_id="debrief") as debrief_box:
+        debrief = gr.Markdown(elem_id="debrief-text")
+        curve = gr.LinePlot(x="turn", y="value", color="measure", title="Trust and fear across the interview",
+                            y_lim=[0, 1], height=260)
+        downloads = gr.File(label="Downloads", file_count="multiple", interactive=False)
+
+    @shown_as_errors
+    def load_personas(request: gr.Request):
+        cards_list = handlers.persona_cards(request)
+        choices = [(render.persona_choice_label(card), card["id"]) for card in cards_list]
+        resumables = [(f"{s.persona_id} · {s.started_at:%Y-%m-%d %H:%M} · {s.turn_count} questions", s.id)
+                      for s in handlers.active_sessions(request)]
+        return (render.persona_cards_markdown(cards_list), gr.update(choices=choices),
+                gr.update(choices=resumables, value=None))
+
+    def opened(state, view):
+        scene_text = f"_{render.inert(state.persona.opening_scene)}_"
+        return (state, scene_text, view.chat, view.feedback, view.gauge, gr.update(visible=False),
+                gr.update(visible=False))
+
+    @shown_as_errors
+    def start_interview(persona_id, mode_value, request: gr.Request):
+        if not persona_id:
+            raise gr.Error("Pick a persona first.")
+        return opened(*handlers.start(persona_id, mode_value, request))
+
+    @shown_as_errors
+    def resume_interview(session_id, request: gr.Request):
+        if not session_id:
+            raise gr.Error("Pick an unfinished interview first.")
+        return opened(*handlers.resume(session_id, request))
+
+    @shown_as_errors
+    def send_message(state, text, request: gr.Request):
+        for view in handlers.send(state, text, request):
+            yield "", view.chat, view.feedback, view.gauge
+
+    def ask_conclusion(state):
+        if state is None:
+            raise gr.Error("Start an interview first.")
+        return gr.update(visible=True)
+
+    @shown_as_errors
+    def conclude(state, verdict_value, kind_value, indicator_values, request: gr.Request):
+        result = handlers.conclude(
+            state, Conclusion(likely_victim=verdict_value, type=kind_value, indicators=indicator_values or []),
+            request)
+        return (result.markdown(), result.curve(), [str(p) for p in result.write_downloads(state.record_id)],
+                gr.update(visible=False), gr.update(visible=True))
+
+    opened_outputs = [interview, scene, chat, feedback, gauge, conclusion_box, debrief_box]
+    app.load(load_personas, None, [cards, persona, resumable], api_visibility="private")
+    start.click(start_interview, [persona, mode], opened_outputs, api_visibility="private")
+    resume.click(resume_interview, [resumable], opened_outputs, api_visibility="private")
+    for trigger in (send.click, message.submit):
+        trigger(send_message, [interview, message], [message, chat, feedback, gauge], api_visibility="private")
+    end.click(ask_conclusion, [interview], [conclusion_box], api_visibility="private")
+    submit.click(conclude, [interview, verdict, kind, indicators],
+                 [debrief, curve, downloads, conclusion_box, debrief_box], api_visibility="private")
+
+
+def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
+    preview_state = gr.State(None)
+    gr.Markdown("Instructors only. Edits are checked as you type; Save keeps the previous version in "
+                "`personas/.history/`.")
+    with gr.Row():
+        persona = gr.Dropdown(label="Persona", choices=[], elem_id="studio-persona")
+        refresh = gr.Button("Reload list", elem_id="studio-refresh")
+        load = gr.Button("Open")
+    load_errors = gr.Markdown()
+    editor = gr.Code(language="yaml", label="Persona YAML", lines=24, elem_id="studio-yaml")
+    validation = gr.Markdown(elem_id="studio-validation")
+    with gr.Row():
+        save = gr.Button("Save", variant="primary")
+        clone_id = gr.Textbox(label="New id for a clone", scale=1)
+        clone = gr.Button("Clone")
+    with gr.Row():
+        export = gr.Button("Export Character Card V2")
+        card_out = gr.File(label="Exported card", interactive=False)
+        card_in = gr.File(label="Import Character Card V2 (.json)", file_types=[".json"], type="filepath")
+    with gr.Accordion("Preview chat (shows the internal state each turn)", open=False):
+        preview_start = gr.Button("Start preview with the YAML above")
+        preview_chat = gr.Chatbot(height=300, allow_tags=False, buttons=[], feedback_options=None)
+        preview_message = gr.Textbox(label="Officer message")
+        preview_state_md = gr.Markdown()
+        script = gr.Textbox(label="Replay script: one officer message per line, # for comments", lines=6)
+        replay = gr.Button("Run replay")
+        replay_out = gr.Markdown()
+    with gr.Accordion("Rubric", open=False):
+        with gr.Row():
+            rubric = gr.Dropdown(label="Rubric", choices=[])
+            rubric_load = gr.Button("Open rubric")
+        rubric_editor = gr.Code(language="yaml", label="Rubric YAML (exemplars)", lines=20)
+        with gr.Row():
+            rubric_compare = gr.Button("Re-run calibration (saved vs edited)")
+            rubric_save = gr.Button("Save rubric")
+        rubric_status = gr.Markdown()
+
+    def list_on_load(request: gr.Request):
+        try:
+            return list_personas(request)
+        except gr.Error as exc:
+            return gr.update(), f"⛔ {render.inert(exc.message)}", gr.update()
+
+    @shown_as_errors
+    def list_personas(request: gr.Request):
+        names, errors = handlers.persona_ids(request)
+        problems = "\n".join(f"- ⚠️ {render.inert(error)}" for error in errors.values())
+        return (gr.update(choices=names), problems and "**Files that did not load:**\n" + problems,
+                gr.update(choices=handlers.rubric_ids(request)))
+
+    def check(text, request: gr.Request):
+        try:
+            problem = handlers.validate(text, request)
+        except PermissionDenied as exc:
+            return f"⛔ {render.inert(str(exc))}"
+        return f"⚠️ {render.inert(problem)}" if problem else "✅ Valid persona"
+
+    @shown_as_errors
+    def save_persona(text, request: gr.Request):
+        persona_id = handlers.save(text, request)
+        gr.Info(f"Saved persona '{persona_id}'.")
+        names, _ = handlers.persona_ids(request)
+        return gr.update(choices=names, value=persona_id)
+
+    @shown_as_errors
+    def send_preview(preview, text, request: gr.Request):
+        preview, state_text = handlers.preview_send(preview, text, request)
+        return preview, preview.chat, state_text, ""
+
+    @shown_as_errors
+    def start_preview(text, request: gr.Request):
+        preview = handlers.preview_start(text, request)
+        return preview, preview.chat, ""
+
+    @shown_as_errors
+    def save_rubric(text, request: gr.Request):
+        return f"✅ Saved rubric '{render.inert(handlers.save_rubric(text, request))}'."
+
+    private = {"api_visibility": "private"}
+    app.load(list_on_load, None, [persona, load_errors, rubric], **private)
+    refresh.click(list_personas, None, [persona, load_errors, rubric], **private)
+    load.click(shown_as_errors(handlers.load), [persona], [editor], **private)
+    editor.change(check, [editor], [validation], trigger_mode="always_last", **private)
+    save.click(save_persona, [editor], [persona], **private)
+    clone.click(shown_as_errors(handlers.clone), [persona, clone_id], [editor], **private)
+    export.click(shown_as_errors(handlers.export_card), [persona], [card_out], **private)
+    card_in.upload(shown_as_errors(handlers.import_card), [card_in], [editor], **private)
+    preview_start.click(start_preview, [editor], [preview_state, preview_chat, preview_state_md], **private)
+    preview_message.submit(send_preview, [preview_state, preview_message],
+                           [preview_state, preview_chat, preview_state_md, preview_message], **private)
+    replay.click(shown_as_errors(handlers.replay), [editor, script], [replay_out], **private)
+    rubric_load.click(shown_as_errors(handlers.load_rubric), [rubric], [rubric_editor], **private)
+    rubric_compare.click(shown_as_errors(handlers.compare_rubric), [rubric, rubric_editor], [rubric_status],
+                         **private)
+    rubric_save.click(save_rubric, [rubric_editor], [rubric_status], **private)
+
+
+def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) -> None:
+    with gr.Row():
+        trainee = gr.Textbox(label="Trainee", scale=1)
+        persona = gr.Textbox(label="Persona id", scale=1)
+        mode = gr.Dropdown(["any", "practice", "assessment"], value="any", label="Mode", scale=1)
+        status = gr.Dropdown(["any", "active", "ended"], value="any", label="Status", scale=1)
+        since = gr.Textbox(label="Since (YYYY-MM-DD)", scale=1)
+        min_score = gr.Slider(0, 1, value=0, step=0.05, label="Minimum recommended share", scale=1)
+    search = gr.Button("List sessions", variant="primary", elem_id="review-search")
+    table = gr.Dataframe(interactive=False, wrap=True, elem_id="review-table")
+    with gr.Row():
+        session = gr.Dropdown(label="Session", choices=[], elem_id="review-session")
+        open_button = gr.Button("Open transcript", elem_id="review-open")
+    transcript = gr.Markdown(elem_id="review-transcript")
+    with gr.Accordion("Review (assessors and instructors)", open=False):
+        with gr.Row():
+            turn = gr.Number(label="Question number", precision=0, minimum=1, value=1)
+            field = gr.Dropdown(["question_type", "tone", "recommended", "flags"], value="recommended",
+                                label="Label")
+            value = gr.Textbox(label="New value")
+            reason = gr.Textbox(label="Comment (why)")
+        override = gr.Button("Save override")
+        overall = gr.Textbox(label="Overall comment", lines=3)
+        save_comment = gr.Button("Save overall comment")
+        with gr.Row():
+            rubric = gr.Dropdown(label="Rescore with rubric", choices=services.rubrics().names())
+            rescore = gr.Button("Rescore (keeps the old scores)")
+        export = gr.Button("Export CSV (sessions and turns)")
+        exports = gr.File(label="CSV exports", file_count="multiple", interactive=False)
+    with gr.Accordion("Progress over time", open=False):
+        progress_trainee = gr.Textbox(label="Trainee (blank: yourself)")
+        progress_button = gr.Button("Show progress")
+        progress = gr.LinePlot(x="session", y="recommended", title="Recommended questions per session (%)",
+                               y_lim=[0, 100], height=260)
+
+    filters_inputs = [trainee, persona, mode, status, since, min_score]
+
+    def filters(trainee_v, persona_v, mode_v, status_v, since_v, score_v) -> SessionFilters:
+        try:
+            return SessionFilters(trainee=trainee_v, persona_id=persona_v, mode=mode_v, status=status_v,
+                                  since=since_v, min_score=score_v or None)
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    @shown_as_errors
+    def list_sessions(trainee_v, persona_v, mode_v, status_v, since_v, score_v, request: gr.Request):
+        found = handlers.sessions(filters(trainee_v, persona_v, mode_v, status_v, since_v, score_v), request)
+        return sessions_table(found), gr.update(choices=[(f"{s.trainee} · {s.persona_id} · "
+                                                          f"{s.started_at:%Y-%m-%d %H:%M}", s.id) for s in found])
+
+    @shown_as_errors
+    def open_session(session_id, request: gr.Request):
+        if not session_id:
+            raise gr.Error("Pick a session first.")
+        record, turns, rescores = handlers.open(session_id, request)
+        return transcript_markdown(record, turns, rescores), record.overall_comment
+
+    @shown_as_errors
+    def save_override(session_id, number, field_v, value_v, reason_v, request: gr.Request):
+        handlers.override(session_id, int(number or 1) - 1, field_v, value_v, reason_v, request)
+        return open_session(session_id, request)
+
+    @shown_as_errors
+    def save_overall(session_id, text, request: gr.Request):
+        handlers.comment(session_id, text, request)
+        return open_session(session_id, request)
+
+    @shown_as_errors
+    def rescore_session(session_id, rubric_id, request: gr.Request):
+        handlers.rescore(session_id, rubric_id, request)
+        return open_session(session_id, request)
+
+    @shown_as_errors
+    def export_csv(trainee_v, persona_v, mode_v, status_v, since_v, score_v, request: gr.Request):
+        chosen = filters(trainee_v, persona_v, mode_v, status_v, since_v, score_v)
+        return [str(path) for path in handlers.export(chosen, request)]
+
+    private = {"api_visibility": "private"}
+    search.click(list_sessions, filters_inputs, [table, session], **private)
+    open_button.click(open_session, [session], [transcript, overall], **private)
+    override.click(save_override, [session, turn, field, value, reason], [transcript, overall], **private)
+    save_comment.click(save_overall, [session, overall], [transcript, overall], **private)
+    rescore.click(rescore_session, [session, rubric], [transcript, overall], **private)
+    export.click(export_csv, filters_inputs, [exports], **private)
+    progress_button.click(shown_as_errors(handlers.progress), [progress_trainee], [progress], **private)

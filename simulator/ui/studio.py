@@ -1,0 +1,222 @@
+"""Persona studio (instructors): edit, validate, clone, save and try out personas; tune the rubric.
+
+Edits are validated before they touch the folder, saved atomically (temp file + os.replace) and the
+previous version is kept under `.history/`, so a bad save never leaves a half-written persona and
+an earlier version can always be recovered.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import gradio as gr
+
+from simulator.auth import User, can_edit_personas, require
+from simulator.calibration import LabelMetrics, evaluate_calibration, load_calibration
+from simulator.cards import card_json, card_to_persona, read_card_json
+from simulator.datafiles import DataFileError, dump_yaml, parse_yaml, validate_data
+from simulator.engine import Session, Turn
+from simulator.personas import Persona
+from simulator.registry import path_for_id
+from simulator.rubric import Rubric
+from simulator.scoring import Scorer
+from simulator.services import Services
+from simulator.ui import render
+from simulator.ui.handlers import check_message, current_user
+
+HISTORY_DIR = ".history"
+CALIBRATION_FILE = Path("calibration") / "officer_utterances.yaml"
+
+
+@dataclass
+class Preview:
+    """An instructor's throw-away chat with an unsaved persona: nothing is stored."""
+
+    session: Session
+    chat: list[dict]
+
+
+def parse_persona(text: str) -> Persona:
+    return validate_data(parse_yaml(text, "persona YAML"), Persona, "persona YAML")
+
+
+def parse_rubric(text: str) -> Rubric:
+    return validate_data(parse_yaml(text, "rubric YAML"), Rubric, "rubric YAML")
+
+
+def script_lines(text: str) -> list[str]:
+    """A replay script: one officer message per line; blank lines and `#` comments are skipped."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def read_by_id(folder: Path, item_id: str, kind: str) -> str:
+    """The file's text, comments kept; the studio stores each item as `ID.yaml`."""
+    path = path_for_id(folder, item_id, kind)
+    if not path.exists():
+        raise ValueError(f"{kind} '{item_id}' is not stored as {path.name}: rename its file to match its id")
+    return path.read_text(encoding="utf-8")
+
+
+def save_atomically(folder: Path, item_id: str, kind: str, text: str) -> Path:
+    """Write `folder/ID.yaml` via a temp file and os.replace, keeping the old file in `.history/`."""
+    path = path_for_id(folder, item_id, kind)
+    if path.exists():
+        history = folder / HISTORY_DIR
+        history.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        (history / f"{item_id}.{stamp}.yaml").write_bytes(path.read_bytes())
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{item_id}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def turn_state_markdown(turn: Turn) -> str:
+    """The persona's internal state after one preview turn (instructors only)."""
+    repairs = ", ".join(repair.reason for repair in turn.guard_repairs) or "none"
+    return (f"**Turn {turn.index + 1}:** mode {render.label(turn.mode)} · trust {turn.trust:.2f} · "
+            f"fear {turn.fear:.2f} · disclosed {', '.join(turn.disclosed) or 'nothing'} · "
+            f"guard repairs {repairs}" + (" · ⚠️ contaminated" if turn.contaminated else ""))
+
+
+class StudioHandlers:
+    def __init__(self, services: Services):
+        self.services = services
+
+    def _instructor(self, request: gr.Request | None) -> User:
+        user = current_user(self.services.store(), request)
+        require(can_edit_personas(user), user, "use the persona studio")
+        return user
+
+    @property
+    def _folder(self) -> Path:
+        return Path(self.services.settings.personas_dir)
+
+    def persona_ids(self, request: gr.Request | None = None) -> tuple[list[str], dict[str, str]]:
+        """Loaded persona ids and the files that failed to load, with the reason."""
+        self._instructor(request)
+        registry = self.services.reload_personas()
+        return registry.names(), dict(registry.errors)
+
+    def load(self, persona_id: str, request: gr.Request | None = None) -> str:
+        """The YAML as written on disk (comments kept)."""
+        self._instructor(request)
+        return read_by_id(self._folder, persona_id, "persona")
+
+    def validate(self, text: str, request: gr.Request | None = None) -> str:
+        """'' when valid, else the error naming the field."""
+        self._instructor(request)
+        try:
+            parse_persona(text)
+        except DataFileError as exc:
+            return str(exc)
+        return ""
+
+    def clone(self, source_id: str, new_id: str, request: gr.Request | None = None) -> str:
+        """A copy under a new id, not saved until the instructor presses Save."""
+        self._instructor(request)
+        persona = self.services.personas().get(source_id)
+        return dump_yaml(persona.model_copy(update={"id": new_id, "version": 1}).model_dump(mode="json"))
+
+    def save(self, text: str, request: gr.Request | None = None) -> str:
+        user = self._instructor(request)
+        persona = parse_persona(text)
+        save_atomically(self._folder, persona.id, "persona", text)
+        self.services.reload_personas()
+        self.services.store().audit(user.name, "persona_saved", persona.id, {"version": persona.version})
+        return persona.id
+
+    def export_card(self, persona_id: str, request: gr.Request | None = None) -> Path:
+        self._instructor(request)
+        persona = self.services.personas().get(persona_id)
+        path = Path(tempfile.mkdtemp(prefix="interview-sim-")) / f"{persona.id}.card.json"
+        path.write_text(card_json(persona), encoding="utf-8")
+        return path
+
+    def import_card(self, card_path: str, request: gr.Request | None = None) -> str:
+        """The card as persona YAML for review; saving is a separate, validated step."""
+        self._instructor(request)
+        return dump_yaml(card_to_persona(read_card_json(card_path), Path(card_path).name).model_dump(mode="json"))
+
+    def preview_start(self, text: str, request: gr.Request | None = None) -> Preview:
+        self._instructor(request)
+        persona = parse_persona(text)
+        session = Session(persona, self.services.scorer(), self.services.chat_model(),
+                          embedder=self.services.embedder())
+        return Preview(session, [render.chat_message("assistant", session.opening())])
+
+    def preview_send(self, preview: Preview | None, text: str,
+                     request: gr.Request | None = None) -> tuple[Preview, str]:
+        self._instructor(request)
+        if preview is None:
+            raise ValueError("Press 'Start preview' first.")
+        text = check_message(text)
+        turn = preview.session.officer_turn(text)
+        preview.chat += [render.chat_message("user", turn.officer), render.chat_message("assistant", turn.reply)]
+        return preview, turn_state_markdown(turn)
+
+    def replay(self, text: str, script: str, request: gr.Request | None = None) -> str:
+        """Run a script of officer lines against the edited persona and show every turn's state."""
+        self._instructor(request)
+        lines = script_lines(script)
+        if not lines:
+            raise ValueError("The replay script is empty: write one officer message per line.")
+        preview = self.preview_start(text, request)
+        rows = []
+        for line in lines:
+            turn = preview.session.officer_turn(line)
+            rows.append(f"> {render.inert(turn.officer)}\n\n{render.inert(turn.reply)}\n\n"
+                        f"{turn_state_markdown(turn)}")
+        summary = preview.session.summary()
+        rows.append(f"**Disclosed {len(summary.facts_disclosed)} of {summary.facts_total} facts**; "
+                    f"recommended {render.percent(summary.recommended_share)}.")
+        return "\n\n---\n\n".join(rows)
+
+    # -- rubric --
+
+    def rubric_ids(self, request: gr.Request | None = None) -> list[str]:
+        self._instructor(request)
+        return self.services.reload_rubrics().names()
+
+    def load_rubric(self, rubric_id: str, request: gr.Request | None = None) -> str:
+        self._instructor(request)
+        return read_by_id(Path(self.services.settings.rubrics_dir), rubric_id, "rubric")
+
+    def compare_rubric(self, rubric_id: str, text: str, request: gr.Request | None = None) -> str:
+        """Calibration metrics of the saved rubric beside the edited one, before anything is saved."""
+        self._instructor(request)
+        edited = parse_rubric(text)
+        items = load_calibration(Path(self.services.settings.rubrics_dir) / CALIBRATION_FILE).items
+        saved = evaluate_calibration(self.services.scorer(self.services.rubric(rubric_id)), items)
+        trial = evaluate_calibration(Scorer(edited, self.services.embedder()), items)
+        return metrics_table(saved, trial)
+
+    def save_rubric(self, text: str, request: gr.Request | None = None) -> str:
+        user = self._instructor(request)
+        rubric = parse_rubric(text)
+        save_atomically(Path(self.services.settings.rubrics_dir), rubric.id, "rubric", text)
+        self.services.reload_rubrics()
+        self.services.store().audit(user.name, "rubric_saved", rubric.id, {"hash": rubric.content_hash()})
+        return rubric.id
+
+
+
+def metrics_table(saved: dict[str, LabelMetrics], edited: dict[str, LabelMetrics]) -> str:
+    """Accuracy and macro-F1 per label dimension, saved vs edited, as a Markdown table."""
+    lines = ["| label | metric | saved | edited | change |", "|---|---|---|---|---|"]
+    for dimension, before in saved.items():
+        after = edited[dimension]
+        for metric in ("accuracy", "macro_f1"):
+            old, new = getattr(before, metric), getattr(after, metric)
+            lines.append(f"| {render.label(dimension)} | {render.label(metric)} | {old:.3f} | {new:.3f} | "
+                         f"{new - old:+.3f} |")
+    return "\n".join(lines)

@@ -1,0 +1,108 @@
+"""The in-character guard: sentence checks, streaming, retries and the authored fallback."""
+
+import pytest
+from fixtures.engine_fakes import small_persona
+
+from simulator.embeddings import HashingEmbedder
+from simulator.guard import Guard, GuardedReply, split_sentences
+from simulator.llm.base import ChatModelError
+from simulator.personas import load_personas
+
+PERSONA = small_persona()
+GUARD = Guard(PERSONA, HashingEmbedder())
+ALL_LOCKED = {fact.id for fact in PERSONA.facts}
+OFFICER = "Can you tell me what happened at the salon last night?"
+
+
+def check(sentence, locked=frozenset(ALL_LOCKED), allowed=frozenset()):
+    return GUARD.check(GUARD.clean(sentence), OFFICER, set(locked), set(allowed))
+
+
+@pytest.mark.parametrize("sentence, reason", [
+    ("As an AI language model, I cannot do that.", "ai_mention"),
+    ("I am just a chatbot.", "ai_mention"),
+    ("Here is my system prompt.", "ai_mention"),
+    ("How can I help you today?", "out_of_character"),
+    ("Officer: and what did you do next?", "out_of_character"),
+    ("I am a police officer and I need to ask you.", "out_of_character"),
+    ("Tell me more about your boss.", "out_of_character"),
+    ("He came in naked.", "unsafe_content"),
+    ("There was blood everywhere.", "unsafe_content"),
+    ("我不知道你在说什么。", "language"),
+    ("Je ne sais pas ce que vous voulez dire monsieur.", "language"),
+    ("You want to know what happened at the salon last night.", "echo"),
+    ("He took my passport when I came, he keeps it locked in his office.", "locked_fact"),
+    ("I " + "really " * 60 + "do not know.", "too_long"),
+    ("...", "empty"),
+])
+def test_bad_sentences_are_caught(sentence, reason):
+    assert check(sentence) == reason
+
+
+@pytest.mark.parametrize("sentence", [
+    "Dạ... I just work here.",
+    "Lan: The boss is not here now.",
+    "Why do you want to know? Are you from immigration?",
+    "I don't want trouble, please.",
+])
+def test_in_character_sentences_pass(sentence):
+    assert check(sentence) is None
+
+
+def test_a_released_fact_is_not_a_leak():
+    said = "He took my passport when I came, he keeps it locked in his office."
+    assert check(said, locked=ALL_LOCKED - {"passport"}, allowed={"passport"}) is None
+
+
+def test_split_sentences_streams_whole_sentences():
+    chunks = iter(["I just", " work here. Why do", " you ask?\nThe boss", " is out"])
+    assert list(split_sentences(chunks)) == ["I just work here.", "Why do you ask?", "The boss is out"]
+
+
+def guarded(outputs, locked=frozenset(ALL_LOCKED)):
+    def generate(attempt):
+        output = outputs[min(attempt, len(outputs) - 1)]
+        if isinstance(output, Exception):
+            raise output
+        return iter(output.split(" ")) if not output else iter(w + " " for w in output.split(" "))
+    return GuardedReply(GUARD, generate, OFFICER, set(locked), set(), fallback="I just work here.")
+
+
+def test_a_failing_first_sentence_is_retried():
+    reply = guarded(["As an AI I cannot help.", "I don't know. Ask the boss."])
+    assert list(reply) == ["I don't know.", "Ask the boss."]
+    assert [(r.reason, r.action, r.attempt) for r in reply.repairs] == [("ai_mention", "retry", 0)]
+
+
+def test_falls_back_to_the_authored_line_after_retries():
+    reply = guarded(["How can I help you?"] * 3)
+    assert list(reply) == ["I just work here."]
+    assert [r.action for r in reply.repairs] == ["retry", "retry", "retry", "fallback"]
+
+
+def test_a_later_failing_sentence_truncates_the_reply():
+    reply = guarded(["I don't know. Officer: what else?"])
+    assert list(reply) == ["I don't know."]
+    assert [(r.reason, r.action) for r in reply.repairs] == [("out_of_character", "truncate")]
+
+
+def test_long_replies_stop_after_the_sentence_limit():
+    reply = guarded(["One thing. Two things. Three things. Four things. Five things."])
+    assert len(list(reply)) == GUARD.params.max_sentences
+    assert reply.repairs[0].reason == "too_long"
+
+
+def test_model_errors_fall_back_in_character():
+    reply = guarded([ChatModelError("server down")])
+    assert list(reply) == ["I just work here."]
+    assert reply.repairs[0].reason == "model_error"
+
+
+def test_authored_lines_of_every_shipped_persona_pass_the_content_checks():
+    for persona in load_personas("personas"):
+        guard = Guard(persona, HashingEmbedder())
+        lines = [persona.first_line, *(line for lines in persona.example_lines.values() for line in lines),
+                 *(fact.disclosure for fact in persona.facts)]
+        for line in lines:
+            for sentence in split_sentences(iter([line])):
+                assert guard.check(guard.clean(sentence), "", set(), set()) in (None, "empty"), (persona.id, line)

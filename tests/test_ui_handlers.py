@@ -1,0 +1,304 @@
+"""The app's handlers over real storage and scoring, with the fake chat model and the hashing embedder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import gradio as gr
+import pytest
+import yaml
+
+from simulator.auth import PermissionDenied
+from simulator.cards import card_json
+from simulator.datafiles import DataFileError
+from simulator.embeddings import HashingEmbedder
+from simulator.llm.fake import FakeChatModel
+from simulator.services import Services
+from simulator.settings import Settings
+from simulator.storage import Store
+from simulator.ui import render
+from simulator.ui.conclusion import Conclusion
+from simulator.ui.practice import PracticeHandlers
+from simulator.ui.review import ReviewHandlers, SessionFilters, transcript_markdown
+from simulator.ui.studio import StudioHandlers
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PASSWORD = "correct horse battery"
+PERSONA_ID = yaml.safe_load((FIXTURES / "persona_small.yaml").read_text())["id"]
+
+
+@pytest.fixture
+def services(tmp_path):
+    personas, rubrics = tmp_path / "personas", tmp_path / "rubrics"
+    personas.mkdir()
+    shutil.copy(FIXTURES / "persona_small.yaml", personas / f"{PERSONA_ID}.yaml")
+    (personas / "broken.yaml").write_text("id: broken\nname: [unclosed\n")
+    rubrics.mkdir()
+    shutil.copy(REPO / "rubrics" / "default.yaml", rubrics)
+    settings = Settings(personas_dir=personas, rubrics_dir=rubrics, data_dir=tmp_path / "data")
+    store = Store(f"sqlite:///{tmp_path / 'test.db'}")
+    yield Services(settings, chat_model=FakeChatModel(), embedder=HashingEmbedder(), store=store)
+    store.close()
+
+
+@pytest.fixture
+def users(services):
+    store = services.store()
+    for name, role in (("tina", "trainee"), ("tom", "trainee"), ("ivy", "instructor"), ("ada", "assessor")):
+        store.add_user(name, role, PASSWORD, actor="test")
+    return {name: gr.Request(username=name) for name in ("tina", "tom", "ivy", "ada")}
+
+
+def finished_interview(services, request=None, messages=("Tell me about your work.", "You were paid, right?")):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "practice", request)
+    for text in messages:
+        list(practice.send(interview, text, request))
+    debrief = practice.conclude(interview, Conclusion(likely_victim="yes", type="labour",
+                                                      indicators=["wages_withheld", "minor"]), request)
+    return interview, debrief
+
+
+# -- practice --
+
+def test_cards_hide_facts_and_ground_truth(services):
+    cards = PracticeHandlers(services).persona_cards()
+    assert [card["id"] for card in cards] == [PERSONA_ID]
+    text = json.dumps(cards)
+    persona = services.personas().get(PERSONA_ID)
+    assert persona.facts[0].content not in text and persona.ground_truth.explanation not in text
+
+
+def test_interview_streams_feedback_and_commits_every_turn(services):
+    practice = PracticeHandlers(services)
+    interview, view = practice.start(PERSONA_ID, "practice")
+    assert view.chat == [render.chat_message("assistant", interview.opening)]
+    views = list(practice.send(interview, "Tell me about your work here.", None))
+    assert len(views) >= 2, "the reply arrives in pieces"
+    assert views[0].chat[-1]["content"] and "Question type:" in views[0].feedback
+    assert views[-1].chat[-2] == render.chat_message("user", "Tell me about your work here.")
+    turns = services.store().get_turns(interview.record_id)
+    assert [t.officer for t in turns] == ["Tell me about your work here."]
+    assert services.store().get_session(interview.record_id).state_snapshot["turns"]
+
+
+def test_assessment_mode_gives_no_feedback_until_the_end(services):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "assessment")
+    assert all(view.feedback == "" for view in practice.send(interview, "Did he hit you?", None))
+
+
+def test_user_text_is_escaped_in_chat(services):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "practice")
+    view = list(practice.send(interview, "<script>alert(1)</script> [x](javascript:alert(1))", None))[-1]
+    shown = view.chat[-2]["content"]
+    assert "<script>" not in shown and "](javascript" not in shown and "&lt;script&gt;" in shown
+
+
+def test_blank_and_overlong_messages_are_refused(services):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "practice")
+    with pytest.raises(ValueError, match="Type a message"):
+        list(practice.send(interview, "   ", None))
+    with pytest.raises(ValueError, match="characters"):
+        list(practice.send(interview, "x" * 5000, None))
+    with pytest.raises(ValueError, match="Start an interview"):
+        list(practice.send(None, "hello", None))
+
+
+def test_conclusion_is_scored_and_debrief_reveals_facts_only_now(services):
+    interview, debrief = finished_interview(services)
+    truth = services.personas().get(PERSONA_ID).ground_truth
+    assert debrief.score.verdict_correct == truth.is_trafficking
+    assert set(debrief.score.indicators_missed) == set(truth.indicators) - {"wages_withheld", "minor"}
+    text = debrief.markdown()
+    assert "Your conclusion" in text and "Never disclosed" in text
+    record = services.store().get_session(interview.record_id)
+    assert record.status == "ended" and record.conclusion["likely_victim"] == "yes"
+    assert record.recommended_share == debrief.report.recommended_share
+    with pytest.raises(ValueError, match="ended"):
+        list(PracticeHandlers(services).send(interview, "One more?", None))
+
+
+def test_downloads_are_escaped_and_complete(services):
+    interview, debrief = finished_interview(services, messages=("<img src=x onerror=alert(1)> tell me more",))
+    json_path, md_path, html_path = debrief.write_downloads(interview.record_id)
+    transcript = json.loads(json_path.read_text())
+    assert transcript["turns"][0]["officer"].startswith("<img")  # JSON keeps the raw text
+    assert "<img" not in md_path.read_text() and "<img" not in html_path.read_text()
+    assert "&lt;img" in html_path.read_text()
+
+
+def test_resume_continues_from_the_database(services):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "practice")
+    list(practice.send(interview, "Tell me about your work.", None))
+    assert [s.id for s in practice.active_sessions()] == [interview.record_id]
+    resumed, view = PracticeHandlers(services).resume(interview.record_id)
+    assert len(resumed.turns) == 1 and len(view.chat) == 3
+    list(practice.send(resumed, "Tell me about where you sleep.", None))
+    assert len(services.store().get_turns(interview.record_id)) == 2
+
+
+def test_trainees_cannot_resume_or_drive_each_others_interviews(services, users):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "practice", users["tina"])
+    assert practice.active_sessions(users["tom"]) == []
+    with pytest.raises(PermissionDenied):
+        practice.resume(interview.record_id, users["tom"])
+    with pytest.raises(PermissionDenied):
+        list(practice.send(interview, "hello", users["tom"]))
+
+
+def test_signed_out_requests_are_refused_once_users_exist(services, users):
+    with pytest.raises(PermissionDenied, match="Sign in"):
+        PracticeHandlers(services).persona_cards(gr.Request())
+    with pytest.raises(PermissionDenied, match="does not exist"):
+        PracticeHandlers(services).persona_cards(gr.Request(username="mallory"))
+
+
+# -- studio --
+
+def test_studio_is_for_instructors_only(services, users):
+    studio = StudioHandlers(services)
+    for name in ("tina", "ada"):
+        with pytest.raises(PermissionDenied, match="persona studio"):
+            studio.persona_ids(users[name])
+        with pytest.raises(PermissionDenied):
+            studio.save("id: x", users[name])
+    names, errors = studio.persona_ids(users["ivy"])
+    assert names == [PERSONA_ID] and any("broken.yaml" in path for path in errors)
+
+
+def test_validation_names_the_field(services):
+    studio = StudioHandlers(services)
+    text = studio.load(PERSONA_ID)
+    assert studio.validate(text) == ""
+    broken = text.replace("initial_trust:", "initial_trust: 7\nunused_initial_trust:", 1)
+    assert "initial_trust" in studio.validate(broken)
+
+
+def test_save_is_atomic_keeps_history_and_reloads(services):
+    studio = StudioHandlers(services)
+    folder = services.settings.personas_dir
+    original = studio.load(PERSONA_ID)
+    edited = original.replace("version: 1", "version: 2") if "version: 1" in original else original + "version: 2\n"
+    assert studio.save(edited) == PERSONA_ID
+    assert services.personas().get(PERSONA_ID).version == 2
+    history = list((folder / ".history").glob(f"{PERSONA_ID}.*.yaml"))
+    assert [p.read_text() for p in history] == [original]
+    with pytest.raises(DataFileError):
+        studio.save(edited.replace("age:", "age: -1\nold_age:", 1))
+    assert (folder / f"{PERSONA_ID}.yaml").read_text() == edited
+    assert not list(folder.glob(".*.tmp"))
+
+
+def test_clone_then_save_adds_a_persona(services):
+    studio = StudioHandlers(services)
+    studio.save(studio.clone(PERSONA_ID, "copy-of-small"))
+    assert "copy-of-small" in services.personas()
+    with pytest.raises(ValueError, match="invalid persona id"):
+        studio.save(studio.clone(PERSONA_ID, "../escape"))
+
+
+def test_card_export_import_round_trip(services, tmp_path):
+    studio = StudioHandlers(services)
+    path = studio.export_card(PERSONA_ID)
+    assert json.loads(path.read_text())["spec"] == "chara_card_v2"
+    imported = yaml.safe_load(studio.import_card(str(path)))
+    assert imported["id"] == PERSONA_ID and studio.validate(studio.import_card(str(path))) == ""
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps({"spec": "chara_card_v2", "spec_version": "2.0", "data": {"name": "X"}}))
+    with pytest.raises(DataFileError):
+        studio.import_card(str(plain))
+
+
+def test_preview_and_replay_show_internal_state(services):
+    studio = StudioHandlers(services)
+    text = studio.load(PERSONA_ID)
+    preview = studio.preview_start(text)
+    preview, state = studio.preview_send(preview, "Tell me about your work.")
+    assert "trust" in state and "mode" in state and len(preview.chat) == 3
+    report = studio.replay(text, "# comment\nTell me about your work.\n\nTell me about your pay.\n")
+    assert report.count("**Turn") == 2 and "Disclosed" in report
+    with pytest.raises(ValueError, match="empty"):
+        studio.replay(text, "# only a comment\n")
+
+
+def test_rubric_edit_saves_with_history(services):
+    studio = StudioHandlers(services)
+    text = studio.load_rubric("default")
+    assert studio.save_rubric(text) == "default"
+    assert list((services.settings.rubrics_dir / ".history").glob("default.*.yaml"))
+
+
+# -- review --
+
+def test_trainee_sees_only_own_sessions(services, users):
+    finished_interview(services, users["tina"])
+    finished_interview(services, users["tom"])
+    review = ReviewHandlers(services)
+    assert {s.trainee for s in review.sessions(SessionFilters(), users["ada"])} == {"tina", "tom"}
+    assert {s.trainee for s in review.sessions(SessionFilters(trainee="tom"), users["tina"])} == {"tina"}
+    tom_session = review.sessions(SessionFilters(trainee="tom"), users["ada"])[0]
+    with pytest.raises(PermissionDenied):
+        review.open(tom_session.id, users["tina"])
+    with pytest.raises(PermissionDenied):
+        review.progress("tom", users["tina"])
+    assert list(review.progress("", users["tina"])["session"]) == [1]
+
+
+def test_trainee_cannot_change_reviews(services, users):
+    interview, _ = finished_interview(services, users["tina"])
+    review = ReviewHandlers(services)
+    for action in (lambda: review.override(interview.record_id, 0, "recommended", "yes", "ok", users["tina"]),
+                   lambda: review.comment(interview.record_id, "great", users["tina"]),
+                   lambda: review.export(SessionFilters(), users["tina"]),
+                   lambda: review.rescore(interview.record_id, "default", users["tina"])):
+        with pytest.raises(PermissionDenied):
+            action()
+
+
+def test_override_keeps_the_original_and_shows_in_transcript(services, users):
+    interview, _ = finished_interview(services, users["tina"])
+    review = ReviewHandlers(services)
+    original = services.store().get_turns(interview.record_id)[1].assessment["recommended"]
+    review.override(interview.record_id, 1, "recommended", "no" if original else "yes", "checked", users["ada"])
+    with pytest.raises(ValueError, match="comment"):
+        review.override(interview.record_id, 1, "tone", "harmful", "  ", users["ada"])
+    with pytest.raises(ValueError, match="no question"):
+        review.override(interview.record_id, 9, "tone", "harmful", "why", users["ada"])
+    review.comment(interview.record_id, "Good rapport <b>", users["ada"])
+    record, turns, rescores = review.open(interview.record_id, users["ada"])
+    assert turns[1].assessment["recommended"] == original and turns[1].effective["recommended"] != original
+    text = transcript_markdown(record, turns, rescores)
+    assert "changed recommended" in text and "&lt;b&gt;" in text
+
+
+def test_filters_export_and_rescore(services, users):
+    interview, _ = finished_interview(services, users["tina"])
+    review = ReviewHandlers(services)
+    assert review.sessions(SessionFilters(mode="assessment"), users["ada"]) == []
+    assert review.sessions(SessionFilters(since="2000-01-01", status="ended"), users["ada"])
+    with pytest.raises(ValueError, match="2025-01-31"):
+        SessionFilters(since="yesterday")
+    sessions_csv, turns_csv = review.export(SessionFilters(), users["ada"])
+    assert interview.record_id in sessions_csv.read_text() and len(turns_csv.read_text().splitlines()) == 3
+    rescored = review.rescore(interview.record_id, "default", users["ivy"])
+    assert [r.turn_index for r in rescored] == [0, 1]
+    record, turns, rescores = review.open(interview.record_id, users["ada"])
+    assert "rubric default" in transcript_markdown(record, turns, rescores)
+
+
+def test_rubric_comparison_shows_metrics_before_saving(services):
+    shutil.copytree(REPO / "rubrics" / "calibration", services.settings.rubrics_dir / "calibration")
+    studio = StudioHandlers(services)
+    text = studio.load_rubric("default")
+    table = studio.compare_rubric("default", text)
+    assert "| question type | accuracy |" in table and "+0.000" in table
+    with pytest.raises(DataFileError, match="labels"):
+        studio.compare_rubric("default", text.replace("labels:", "labelz:", 1))
