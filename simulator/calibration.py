@@ -127,8 +127,10 @@ def cross_validate(rubric: Rubric, embedder: Embedder, folds: int = 5) -> dict[s
         truth: list[str] = []
         predicted: list[str] = []
         for fold in range(folds):
-            kept = {label: [t for i, t in enumerate(items) if i % folds != fold] for label, items in exemplars.items()}
-            held = [(label, t) for label, items in exemplars.items() for i, t in enumerate(items) if i % folds == fold]
+            kept = {label: [t for i, t in enumerate(items) if i % folds != fold]
+                    for label, items in exemplars.items()}
+            held = [(label, t) for label, items in exemplars.items()
+                    for i, t in enumerate(items) if i % folds == fold]
             labels = rubric.labels.model_copy(update={dimension: kept})
             scorer = Scorer(rubric.model_copy(update={"labels": labels}), lookup)
             for (label, _), assessment in zip(held, scorer.assess_many([t for _, t in held]), strict=True):
@@ -152,7 +154,7 @@ def load_annomi_questions(folder: Path | str) -> list[tuple[str, str]]:
                 subtypes[key].add(row["question_subtype"])
                 texts[key] = row["utterance_text"].strip()
     except OSError as exc:
-        raise DataFileError(path, f"cannot read AnnoMI ({exc.strerror}); pass the folder holding {ANNOMI_FILE}") from None
+        raise DataFileError(path, f"cannot read ({exc.strerror}); pass the folder of {ANNOMI_FILE}") from None
     except KeyError as exc:
         raise DataFileError(path, f"missing column {exc}; is this AnnoMI-full.csv?") from None
     return [

@@ -69,7 +69,9 @@ _NARRATIVE_REQUEST = _rx(
     r"say (a bit )?more|give me an? (idea|example|sense))\b"
 )
 _FAUX_INVITATION = _rx(r"^(please )?(tell|show) me (whether|if)\b")
-_IMPERATIVE_DETAIL = _rx(r"^(please )?tell me (who|where|when|which|how many|how much|how old|what time|the name)\b")
+_IMPERATIVE_DETAIL = _rx(
+    r"^(please )?tell me (who|where|when|which|how many|how much|how old|what time|the name)\b"
+)
 _IMPERATIVE_INVITATION = _rx(
     r"^(please )?(tell|describe|explain|talk|walk|take me|go on|think back|start|carry on|keep going|"
     r"go ahead|say more)\b|(\band\b|,|;)\s*(please )?(tell me|describe|walk me through|talk me through)\s+"
@@ -106,14 +108,17 @@ _PATTERNS: tuple[CuePattern, ...] = (
     CuePattern("blame", _rx(r"\b(should(n't| not)? have (known|left|gone|come|said|told|realised)|"
                             r"brought (this|it) on yourself|(it's|it is|it was|that's) your (own )?fault|"
                             r"how could you|so stupid|what did you expect|you chose to|nobody made you|"
-                            r"no one made you|you agreed to|willingly|you could have (left|walked|gone|run|said)|"
-                            r"you knew (it|this|that) was wrong|(did you not|didn't you|what were you) think(ing)?|let them do|your choice to|you liked the money|"
+                            r"no one made you|you agreed to|willingly|"
+                            r"you could have (left|walked|gone|run|said)|"
+                            r"you knew (it|this|that) was wrong|"
+                            r"(did you not|didn't you|what were you) think(ing)?|"
+                            r"let them do|your choice to|you liked the money|"
                             r"just wanted the money|don't complain|you're an adult)\b"),
                ("blame",), tone={"harmful": STRONG}),
     CuePattern("threat", _rx(r"\b((you('ll| will| could| would| might| can)( \w+)? (be|go|get) )"
-                             r"(deported|arrested|charged|prosecuted|locked up|sent (home|back)|to (jail|prison))|"
-                             r"(if you don't|unless you|or else|or you'll)\b.*\b(deport\w*|arrest\w*|jail|prison|"
-                             r"charged|plane|care|trouble|consequences)|"
+                             r"(deported|arrested|charged|prosecuted|locked up|sent (home|back)|"
+                             r"to (jail|prison))|(if you don't|unless you|or else|or you'll)\b.*\b"
+                             r"(deport\w*|arrest\w*|jail|prison|charged|plane|care|trouble|consequences)|"
                              r"(deport\w*|arrest\w*|jail|prison|next plane|taken into care)\b.*"
                              r"\b(if you don't|unless you|or else)|want to be (deported|arrested)|"
                              r"(you're|you are) in (a lot of |big |serious |real )?trouble|"
@@ -122,7 +127,8 @@ _PATTERNS: tuple[CuePattern, ...] = (
     CuePattern("disbelief", _rx(r"\b(don't believe|do not believe|expect me to believe|why should i believe|"
                                 r"you're lying|you are lying|lying to me|making (this|it|that) up|"
                                 r"doesn't add up|heard (this|that)( exact)? story|one of your stories|"
-                                r"sob story|(are|were) you (even )?telling (me )?the truth|pull the other one|"
+                                r"sob story|(are|were) you (even )?telling (me )?the truth|"
+                                r"pull the other one|"
                                 r"only saying this)\b"),
                ("disbelief",), tone={"harmful": STRONG}),
     CuePattern("pressure", _rx(r"\b(just answer|answer the question|answer me|hurry up|haven't got all day|"
@@ -131,13 +137,15 @@ _PATTERNS: tuple[CuePattern, ...] = (
                                r"people like you)\b"),
                ("pressure",), tone={"harmful": STRONG}),
     # supportive
-    CuePattern("offer of choice", _rx(r"\b(would you (like|prefer)|do you (need|want) (a|to|me|some)\b(?! be)|"
-                                      r"shall (we|i)|is it (okay|ok|alright|all right)|"
+    CuePattern("offer of choice", _rx(r"\b(would you (like|prefer)|"
+                                      r"do you (need|want) (a|to|me|some)\b(?! be)|shall (we|i)|"
+                                      r"is it (okay|ok|alright|all right)|"
                                       r"are you (comfortable|warm|okay|ok|alright)|would it help|"
                                       r"whenever you (like|want|are ready|need)|at any (point|time)|"
                                       r"you (can|may) (ask|stop|say|take|have)|you decide|up to you|"
                                       r"(a|short|take a) break|in your own time|no rush|take your time|"
-                                      r"take (as long|all the time)|if you need (a|it)|anything else you'd like|"
+                                      r"take (as long|all the time)|if you need (a|it)|"
+                                      r"anything else you'd like|"
                                       r"when you're ready|wherever feels right|stop me)\b"),
                ("offer_of_choice",), tone={"supportive": CLEAR}),
     CuePattern("explains the process", _rx(r"\b(my name is|i'm a police officer|i am a police officer|my job|"
@@ -149,7 +157,8 @@ _PATTERNS: tuple[CuePattern, ...] = (
     CuePattern("acknowledges feelings", _rx(r"\b((it's|it is) (okay|ok|normal|understandable|completely okay|"
                                             r"natural) to|makes sense|must be (really |so )?(hard|difficult|"
                                             r"frightening|scary)|i can see|i know (this|it) is|"
-                                            r"i know you('re| are)|i understand|sounds (frightening|scary|hard|"
+                                            r"i know you('re| are)|i understand|"
+                                            r"sounds (frightening|scary|hard|"
                                             r"awful|difficult|really|terrifying)|i'm sorry|feel the same|"
                                             r"brave|doing (really )?well|that must have)\b"),
                ("acknowledges_feelings",), tone={"supportive": CLEAR}),
@@ -188,9 +197,9 @@ def core_of(sentence: str) -> str:
     if not clauses:
         return ""
     if text.endswith("?"):
-        for clause in clauses[:-1]:
+        for position, clause in enumerate(clauses):
             if _QUESTION_OPENING.match(clause) and not _WH_CLAUSE.match(clause):
-                return ", ".join(clauses[clauses.index(clause):])
+                return ", ".join(clauses[position:])
     return _FILLERS.sub("", text).strip()
 
 
@@ -243,7 +252,8 @@ def tag_cue(sentence: str) -> Cue | None:
     found = _TAG_QUESTION.search(text) or _WORD_TAG.search(text)
     if not found:
         return None
-    return Cue("tag question", found.group(0).strip(" ,"), ("tag_question", "leading"), {"suggestive": STRONG})
+    return Cue("tag question", found.group(0).strip(" ,"), ("tag_question", "leading"),
+               {"suggestive": STRONG})
 
 
 def either_or_cue(sentence: str) -> Cue | None:

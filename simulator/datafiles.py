@@ -72,9 +72,20 @@ def read_yaml(path: Path) -> object:
     return parse_yaml(text, path)
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases: a few hundred bytes of nested `*refs` would otherwise expand to
+    billions of nodes and stall validation (a "billion laughs" file). Data files never need them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            problem = "aliases (*name) are not allowed in data files"
+            raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def parse_yaml(text: str, path: Path | str = "<text>") -> object:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.cues import LONG_UTTERANCE_WORDS, Cue, find_cues, joins_two_questions, split_sentences, word_count
+from simulator.cues import (
+    LONG_UTTERANCE_WORDS,
+    Cue,
+    find_cues,
+    joins_two_questions,
+    split_sentences,
+    word_count,
+)
 from simulator.embeddings import Embedder, embed_fixed
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES, Assessment, SentenceLabel
 from simulator.rubric import ClassifierSettings, Criterion, Rubric
@@ -31,7 +38,8 @@ def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(a, dtype=np.float32) @ np.asarray(b, dtype=np.float32).T
 
 
-def top_k_class_scores(similarities: np.ndarray, label_index: np.ndarray, n_labels: int, k: int) -> np.ndarray:
+def top_k_class_scores(similarities: np.ndarray, label_index: np.ndarray, n_labels: int,
+                       k: int) -> np.ndarray:
     """Per row, the mean of the k highest similarities among each label's exemplars."""
     scores = np.empty((similarities.shape[0], n_labels), dtype=np.float32)
     for label in range(n_labels):
@@ -51,7 +59,8 @@ def sigmoid(value: float) -> float:
     return float(1.0 / (1.0 + np.exp(-value)))
 
 
-def criterion_score(positive: float, negative: float, temperature: float, credited: bool, penalised: bool) -> float:
+def criterion_score(positive: float, negative: float, temperature: float, credited: bool,
+                    penalised: bool) -> float:
     """Closer to the positive than the negative exemplars → above 0.5; flags then lift or sink it."""
     score = sigmoid((positive - negative) / temperature)
     if credited:
@@ -169,15 +178,17 @@ class Scorer:
         results = []
         for text, sentences, row in plans:
             whole = vectors[row]
-            sentence_vectors = vectors[row:row + 1] if len(sentences) == 1 else vectors[row + 1:row + 1 + len(sentences)]
+            first = row if len(sentences) == 1 else row + 1
+            sentence_vectors = vectors[first:first + len(sentences)]
             verdicts = [self._label_sentence(s, v) for s, v in zip(sentences, sentence_vectors, strict=True)]
             results.append((self._combine(text, verdicts, whole), whole))
         return results
 
     def _label_sentence(self, sentence: str, vector: np.ndarray) -> _SentenceVerdict:
         cues = find_cues(sentence)
-        type_logits = self.question_types.logits(vector[None, :])[0] + cue_bonus(cues, QUESTION_TYPES, "question_type")
-        tone_logits = self.tones.logits(vector[None, :])[0] + cue_bonus(cues, TONES, "tone")
+        row = vector[None, :]
+        type_logits = self.question_types.logits(row)[0] + cue_bonus(cues, QUESTION_TYPES, "question_type")
+        tone_logits = self.tones.logits(row)[0] + cue_bonus(cues, TONES, "tone")
         question_type = QUESTION_TYPES[int(type_logits.argmax())]
         tone = TONES[int(tone_logits.argmax())]
         flags = [flag for cue in cues for flag in cue.flags
@@ -240,7 +251,8 @@ def _explain(verdicts: list[_SentenceVerdict], deciding: int, tone_from: int, n_
         return f" (sentence {index + 1})" if n_sentences > 1 else ""
 
     def reasons(verdict: _SentenceVerdict, dimension: str, label: str, nearest: str) -> str:
-        cues = [f"{cue.name} '{cue.match}'" for cue in verdict.cues if getattr(cue, dimension).get(label, 0) > 0]
+        cues = [f"{cue.name} '{cue.match}'" for cue in verdict.cues
+                if getattr(cue, dimension).get(label, 0) > 0]
         return "; ".join([*cues, f"like '{nearest}'"])
 
     typed, toned = verdicts[deciding], verdicts[tone_from]

@@ -1,15 +1,16 @@
-"""Better wordings for weak utterances: templates keyed by label and flags, filled with the topic asked about."""
+"""Better wordings for weak utterances: templates keyed by label and flags, filled with the topic."""
 
 from __future__ import annotations
 
 import re
 
-_TOPIC = re.compile(r"\b(your|the|his|her|their|my)\s+((?:[a-z'-]+\s+){0,2}?[a-z'-]+?)(?=\s+(?:to|at|in|on|for|"
+_TOPIC = re.compile(r"\b(your|the|his|her|their|my)\s+((?:[a-z'-]+\s+){0,2}?[a-z'-]+?)"
+                    r"(?=\s+(?:to|at|in|on|for|"
                     r"with|from|when|while|before|after|and|or|but|if|because|so|that|then|right|yeah|"
                     r"didn't|wasn't|weren't|isn't|did|was|were|is|are|ever|every|all|any)\b|[\s,?.!]*$|,)",
                     re.IGNORECASE)
-_VAGUE_NOUNS = {"own", "truth", "question", "chance", "way", "time", "first", "same", "case", "story", "whole",
-                "end", "point"}
+_VAGUE_NOUNS = {"own", "truth", "question", "chance", "way", "time", "first", "same", "case", "story",
+                "whole", "end", "point"}
 _LEAVING = re.compile(r"\b(leave|left|run|escape|walk out|get away|go back|went back|stay)\b", re.IGNORECASE)
 
 

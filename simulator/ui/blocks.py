@@ -77,25 +77,27 @@ def build_app(services: Services) -> gr.Blocks:
 
 def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool) -> None:
     interview = gr.State(None)
-    with gr.Row():
-        with gr.Column(scale=1, min_width=260):
+    with gr.Accordion("Choose a persona", open=True) as setup:
+        with gr.Row():
             cards = gr.Markdown(elem_id="persona-cards")
-            persona = gr.Radio(label="Persona", choices=[], elem_id="persona-pick")
-            mode = gr.Radio(MODES, value="practice", label="Mode")
-            start = gr.Button("Start interview", variant="primary", elem_id="start")
-            with gr.Accordion("Resume an unfinished interview", open=False):
-                resumable = gr.Dropdown(label="Your unfinished interviews", choices=[])
-                resume = gr.Button("Resume")
-        with gr.Column(scale=2):
+            with gr.Column(min_width=300):
+                persona = gr.Radio(label="Persona", choices=[], elem_id="persona-pick")
+                mode = gr.Radio(MODES, value="practice", label="Mode")
+                start = gr.Button("Start interview", variant="primary", elem_id="start")
+                with gr.Accordion("Resume an unfinished interview", open=False):
+                    resumable = gr.Dropdown(label="Your unfinished interviews", choices=[])
+                    resume = gr.Button("Resume")
+    with gr.Row():
+        with gr.Column(scale=3):
             scene = gr.Markdown()
             chat = gr.Chatbot(label="Interview", height=420, allow_tags=False, sanitize_html=True,
                               buttons=[], feedback_options=None, elem_id="chat")
             message = gr.Textbox(label="What you say", placeholder="Type your question and press Enter",
-                                 lines=2, elem_id="message")
+                                 lines=1, max_lines=1, elem_id="message")
             with gr.Row():
                 send = gr.Button("Send", variant="primary", elem_id="send")
                 end = gr.Button("End interview", variant="stop", elem_id="end")
-        with gr.Column(scale=1, min_width=260):
+        with gr.Column(scale=2, min_width=260):
             feedback = gr.Markdown("Feedback on each question appears here in practice mode.",
                                    elem_classes=["feedback"], elem_id="feedback")
             gauge = gr.Markdown(visible=show_gauges, elem_id="gauge")
@@ -124,7 +126,7 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
     def opened(state, view):
         scene_text = f"_{render.inert(state.persona.opening_scene)}_"
         return (state, scene_text, view.chat, view.feedback, view.gauge, gr.update(visible=False),
-                gr.update(visible=False))
+                gr.update(visible=False), gr.update(open=False))
 
     @shown_as_errors
     def start_interview(persona_id, mode_value, request: gr.Request):
@@ -156,7 +158,7 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
         return (result.markdown(), result.curve(), [str(p) for p in result.write_downloads(state.record_id)],
                 gr.update(visible=False), gr.update(visible=True))
 
-    opened_outputs = [interview, scene, chat, feedback, gauge, conclusion_box, debrief_box]
+    opened_outputs = [interview, scene, chat, feedback, gauge, conclusion_box, debrief_box, setup]
     app.load(load_personas, None, [cards, persona, resumable], api_visibility="private")
     start.click(start_interview, [persona, mode], opened_outputs, api_visibility="private")
     resume.click(resume_interview, [resumable], opened_outputs, api_visibility="private")

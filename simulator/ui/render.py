@@ -11,12 +11,13 @@ import re
 
 from simulator.labels import FLAGS, Assessment
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=])")
+_LINE_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would start a code block
 
 
 def inert(text: str) -> str:
     """Escape Markdown, then HTML, so `text` displays literally in a Markdown component."""
-    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", str(text)), quote=True)
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_INDENT.sub("", str(text))), quote=True)
 
 
 def percent(share: float) -> str:

@@ -1,0 +1,110 @@
+"""`interview-sim rubric list|validate|evaluate`: rubric tooling for instructors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from simulator.calibration import Evaluation, LabelMetrics, evaluate, load_calibration
+from simulator.cli import CLIError
+from simulator.cli.common import add_settings_flags, settings_from_args
+from simulator.cli.score import build_scorer
+from simulator.datafiles import DataFileError
+from simulator.rubric import load_rubric, load_rubrics
+
+CALIBRATION_FILE = Path("calibration") / "officer_utterances.yaml"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("rubric", help="list, validate and evaluate scoring rubrics")
+    sub = parser.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)
+
+    listing = sub.add_parser("list", help="one rubric per line: id, version, content hash, name")
+    listing.set_defaults(func=run_list)
+
+    validate = sub.add_parser("validate", help="check rubric files; exit status 1 if any is invalid")
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                          help="rubric files or folders (default: every rubric in the rubrics folder)")
+    validate.set_defaults(func=run_validate)
+
+    evaluating = sub.add_parser("evaluate", help="accuracy, macro-F1 and confusion on the calibration set")
+    evaluating.add_argument("--calibration", type=Path, metavar="FILE",
+                            help=f"labelled utterances (default: <rubrics dir>/{CALIBRATION_FILE})")
+    evaluating.add_argument("--annomi", type=Path, metavar="PATH",
+                            help="folder with AnnoMI-full.csv: also score its open/closed questions")
+    evaluating.add_argument("--folds", type=int, default=5, help="folds for exemplar cross-validation")
+    evaluating.add_argument("--json", action="store_true", help="print the evaluation as JSON")
+    add_settings_flags(evaluating, "--rubrics-dir", "--rubric", "--embedder", "--device")
+    evaluating.set_defaults(func=run_evaluate)
+
+    for command in (listing, validate):
+        add_settings_flags(command, "--rubrics-dir")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    registry = load_rubrics(settings_from_args(args).rubrics_dir)
+    for rubric in registry:
+        print(f"{rubric.id}\tv{rubric.version}\t{rubric.content_hash()}\t{rubric.name}")
+    for message in registry.errors.values():
+        print(f"warning: skipped {message}", file=sys.stderr)
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    paths: list[Path] = []
+    for path in args.paths or [settings_from_args(args).rubrics_dir]:
+        paths.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    if not paths:
+        raise CLIError("no rubric files found")
+    failures = 0
+    for path in paths:
+        try:
+            rubric = load_rubric(path)
+        except DataFileError as exc:
+            failures += 1
+            print(f"invalid: {exc}")
+            continue
+        print(f"ok: {path} ({rubric.id} v{rubric.version}, {len(rubric.criteria)} criteria)")
+    return 1 if failures else 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    if args.folds < 2:
+        raise CLIError("--folds must be at least 2")
+    calibration = load_calibration(args.calibration or Path(settings.rubrics_dir) / CALIBRATION_FILE)
+    if args.annomi and not args.annomi.is_dir():
+        raise CLIError(f"--annomi: not a folder: {args.annomi}")
+    result = evaluate(build_scorer(settings), calibration, args.folds, args.annomi)
+    print(json.dumps(result.model_dump(mode="json"), indent=2) if args.json else format_evaluation(result))
+    return 0
+
+
+def format_metrics(title: str, metrics: LabelMetrics) -> list[str]:
+    width = max(len(label) for label in metrics.classes) + 2
+    lines = [f"{title}: accuracy {metrics.accuracy:.3f}, macro-F1 {metrics.macro_f1:.3f} (n={metrics.n})",
+             "  recall: " + ", ".join(f"{label} {value:.2f}" for label, value in metrics.recall.items()),
+             "  " + "truth \\ predicted".ljust(width)
+             + "".join(label[:10].rjust(12) for label in metrics.classes)]
+    for label, row in zip(metrics.classes, metrics.confusion, strict=True):
+        lines.append("  " + label.ljust(width) + "".join(str(count).rjust(12) for count in row))
+    return lines
+
+
+def format_evaluation(result: Evaluation) -> str:
+    lines = [f"Rubric {result.rubric_id} ({result.rubric_hash})", "", "Calibration set (held out):"]
+    for name, metrics in result.calibration.items():
+        lines += format_metrics(name, metrics)
+    lines += ["", f"Cross-validation over the rubric's exemplars ({result.folds} folds):"]
+    for name, metrics in result.cross_validation.items():
+        lines += format_metrics(name, metrics)
+    if result.annomi:
+        a = result.annomi
+        lines += ["", f"AnnoMI one-sentence therapist questions (n={a.n}: {a.n_open} open, "
+                      f"{a.n_closed} closed):",
+                  f"  balanced accuracy {a.balanced_accuracy:.3f} (open recall {a.recall_open:.3f}, "
+                  f"closed recall {a.recall_closed:.3f}); predicted 'statement' for {a.predicted_statement} "
+                  "(counted as wrong)"]
+    return "\n".join(lines)

@@ -1,0 +1,100 @@
+import pytest
+
+from simulator.cues import core_of, find_cues, is_question, joins_two_questions, split_sentences
+
+
+def _names(sentence: str) -> list[str]:
+    return [cue.name for cue in find_cues(sentence)]
+
+
+def _flags(sentence: str) -> set[str]:
+    return {flag for cue in find_cues(sentence) for flag in cue.flags}
+
+
+def _evidence(sentence: str, dimension: str) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for cue in find_cues(sentence):
+        for label, weight in getattr(cue, dimension).items():
+            total[label] = total.get(label, 0.0) + weight
+    return total
+
+
+def _strongest(sentence: str, dimension: str) -> str:
+    evidence = _evidence(sentence, dimension)
+    return max(evidence, key=evidence.get)
+
+
+def test_split_sentences_keeps_question_marks():
+    assert split_sentences("You're safe. Did he hit you? Tell me.") == ["You're safe.", "Did he hit you?", "Tell me."]
+    assert split_sentences("  one sentence  ") == ["one sentence"]
+
+
+def test_core_strips_fillers_and_prefaces():
+    assert core_of("So, okay, and what happened next?") == "what happened next?"
+    assert core_of("So, Liz, what would you like to change?").startswith("what would you")
+
+
+def test_is_question():
+    assert is_question("what else can you tell me about that.")
+    assert not is_question("What you told me is important.")
+    assert not is_question("Thank you.")
+
+
+@pytest.mark.parametrize(("sentence", "label"), [
+    ("Did he take your passport?", "option_posing"),
+    ("Were you paid or not?", "option_posing"),
+    ("Tell me whether he hit you.", "option_posing"),
+    ("Can you tell me about the farm?", "invitation"),
+    ("Describe the house.", "invitation"),
+    ("Where did you sleep?", "directive"),
+    ("He took your passport, didn't he?", "suggestive"),
+    ("They paid the manager, right?", "suggestive"),
+    ("Isn't it true that he hit you?", "suggestive"),
+    ("He took your passport?", "suggestive"),
+    ("Thank you for telling me.", "statement"),
+])
+def test_question_type_evidence(sentence, label):
+    assert _strongest(sentence, "question_type") == label
+
+
+@pytest.mark.parametrize(("sentence", "flag"), [
+    ("He hit you, didn't he?", "tag_question"),
+    ("Was it a man or a woman?", "either_or"),
+    ("Did he lock the door?", "yes_no"),
+    ("Why didn't you leave?", "blame"),
+    ("You'll be deported if you don't talk.", "threat"),
+    ("I don't believe you.", "disbelief"),
+    ("Just answer the question.", "pressure"),
+    ("Did the perpetrator disclose anything?", "jargon"),
+    ("Would you like a break?", "offer_of_choice"),
+    ("I'll explain what happens next.", "explains_process"),
+    ("It's okay to feel scared.", "acknowledges_feelings"),
+    ("Isn't it the case that you were hit?", "leading"),
+])
+def test_flags(sentence, flag):
+    assert flag in _flags(sentence)
+
+
+def test_or_not_is_not_either_or():
+    assert "either_or" not in _flags("Were you paid or not?")
+
+
+def test_reported_threat_is_not_a_threat():
+    assert "threat" not in _flags("Who told you the police would send you home?")
+    assert "threat" not in _flags("You are not in trouble.")
+
+
+def test_tone_evidence():
+    assert _strongest("Why didn't you run away?", "tone") == "harmful"
+    assert _strongest("Would you like some water?", "tone") == "supportive"
+    assert _evidence("Where did you live?", "tone") == {}
+
+
+def test_cue_names_the_triggering_words():
+    [opening] = [cue for cue in find_cues("Did he take your passport?") if "auxiliary" in cue.name]
+    assert opening.match == "Did he take"
+
+
+def test_two_questions_in_one_sentence():
+    assert joins_two_questions("Where did you live and who did you live with?")
+    assert not joins_two_questions("Where did you live with your aunt?")

