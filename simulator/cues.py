@@ -49,11 +49,13 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]*[A-Z0-9])")
 _FILLERS = _rx(
     r"^(?:(?:and|so|ok|okay|right|well|now|then|uh|um|erm|hmm|mm-hmm|mm|oh|hi|yeah|yes|but|alright|all right|"
-    r"sorry|also|just|like|i mean|let me ask you this|i wonder|i'm wondering|i'm curious)\b[,\s]*"
+    r"sorry|also|just|like|maybe|i mean|let me ask you( this)?|i wonder|i'm wondering|i'm curious|"
+    r"i(?:'m| am)? (?:just )?(?:want(?:ed)?|would like|'d like) to (?:simply |just )?ask(?: you)?)\b[,\s]*"
     r"|(?:can|could|may) i (?:just )?ask(?: you)?\b[,\s]*(?:uh\b[,\s]*)?"
     r"|when you(?:'re| are) ready\b[,\s]*|in your own time\b[,\s]*)+"
 )
-_WH_OPENING = _rx(r"^(what|where|when|who|whom|whose|which|why|how)\b")
+_WH_OPENING = _rx(r"^((in|on|for|to|from|with|at|by) )?(what|where|when|who|whom|whose|which|why|how)\b")
+_STUTTER = re.compile(r"\b(\w+)-+\s*(?=\1)", re.IGNORECASE)  # "wh-what", "and-and"
 _AUX_OPENING = _rx(
     r"^(did|do|does|is|are|was|were|have|has|had|can|could|would|will|shall|should|may|might|am)\b"
 )
@@ -65,7 +67,8 @@ _QUESTION_OPENING = _rx(
     r"explain|give)\b|(did|do|does|is|are|was|were|have|has|had)\s+(i|you|he|she|it|we|they|there|anyone|anybody)\b)"
 )
 _NARRATIVE_REQUEST = _rx(
-    r"^(can|could|would|will) you (please )?(tell|describe|explain|walk|talk|take me|share|go through|"
+    r"^((can|could|would|will) you|you (could|might|can)) (please )?(tell|describe|explain|walk|talk|take me|"
+    r"share|go through|"
     r"say (a bit )?more|give me an? (idea|example|sense))\b"
 )
 _FAUX_INVITATION = _rx(r"^(please )?(tell|show) me (whether|if)\b")
@@ -75,7 +78,11 @@ _IMPERATIVE_DETAIL = _rx(
 _IMPERATIVE_INVITATION = _rx(
     r"^(please )?(tell|describe|explain|talk|walk|take me|go on|think back|start|carry on|keep going|"
     r"go ahead|say more)\b|(\band\b|,|;)\s*(please )?(tell me|describe|walk me through|talk me through)\s+"
-    r"(about|what|how|more|everything|again|in|the)\b"
+    r"(about|what|how|why|more|everything|again|in|the|a little|a bit)\b"
+)
+_INDIRECT_QUESTION = _rx(
+    r"\b(ask(ing)? you|wonder(ing)?|curious( about)?|interested in|imagine)\s+(how|what|why|where|when|who|"
+    r"which)\b|^any (thoughts|ideas)\b"
 )
 _OPEN_WH = _rx(
     r"^(what happened(?! to)|what else|what (was|were|is|are) (it|things|.{1,40}) like|"
@@ -191,7 +198,7 @@ def core_of(sentence: str) -> str:
     A question after a preface ("So, Liz, what would you like to change?") opens at its first clause
     that opens like a question.
     """
-    text = sentence.strip().lstrip("-—–\"' ").rstrip("\"'")
+    text = _STUTTER.sub("", sentence.strip()).lstrip("-—–\"' ").rstrip("\"'")
     clauses = [_FILLERS.sub("", clause).strip() for clause in _CLAUSE_BREAK.split(text)]
     clauses = [clause for clause in clauses if clause]
     if not clauses:
@@ -239,9 +246,13 @@ def opening_cue(sentence: str) -> Cue:
         return Cue("request for a detail ('tell me where…')", first, (), {"directive": CLEAR})
     if _IMPERATIVE_INVITATION.search(core):
         return Cue("invitation to describe", first, (), {"invitation": CLEAR, "statement": -CLEAR})
+    if asks and _INDIRECT_QUESTION.search(core):
+        return Cue("indirect open question ('I wonder what…')", first, (),
+                   {"invitation": MILD, "option_posing": -CLEAR, "suggestive": -CLEAR, "statement": -STRONG})
     if asks:
         if word_count(core) <= 3:
-            return Cue("short follow-up question", first, (), {"statement": -STRONG})
+            return Cue("short confirming question ('Really?', 'For your family?')", first, ("yes_no",),
+                       {"option_posing": MILD, "statement": -STRONG})
         return Cue("declarative question (statement + '?')", first, ("leading", "yes_no"),
                    {"suggestive": CLEAR, "statement": -STRONG})
     return Cue("no question asked", first, (), {"statement": CLEAR})

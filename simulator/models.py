@@ -170,9 +170,9 @@ def resolve_device(device: str) -> str:
 
 def _missing(name: str, entry: ModelEntry) -> ChatModelError:
     if isinstance(entry, TransformersModel):
-        where = f"folder {entry.path}" if entry.path is not None else f"hub id {entry.hub_id} in the local HF cache"
-        return ChatModelError(f"Model '{name}' is not present: {where} not found (we never download from a hub; "
-                              "see docs/models.md)")
+        where = f"folder {entry.path}" if entry.path is not None else f"{entry.hub_id} in the local HF cache"
+        return ChatModelError(f"Model '{name}' is not present: {where} not found (we never download from "
+                              "a hub; see docs/models.md)")
     return ChatModelError(f"Model '{name}' is not fetched yet: run `interview-sim models fetch {name}`")
 
 
@@ -188,7 +188,8 @@ def load_chat_model(settings: Settings) -> ChatModel:
         from simulator.llm.openai_backend import OpenAIChatModel
 
         api_key = os.environ.get(entry.api_key_env) if entry.api_key_env else None
-        return OpenAIChatModel(entry.base_url, entry.model, api_key=api_key, timeout=entry.timeout_s, name=name)
+        return OpenAIChatModel(entry.base_url, entry.model, api_key=api_key, timeout=entry.timeout_s,
+                               name=name)
     folder = local_dir(entry, settings, name)
     if folder is None:
         raise _missing(name, entry)

@@ -160,10 +160,13 @@ class Scorer:
         """The assessment and the normalised whole-utterance embedding (reused for fact-cue matching)."""
         return self._assess_batch([text])[0]
 
-    def assess_many(self, texts: list[str]) -> list[Assessment]:
-        return [assessment for assessment, _ in self._assess_batch(texts)]
+    def assess_many(self, texts: list[str], rescoring: bool = False) -> list[Assessment]:
+        """Score a batch. `rescoring=True` (stored transcripts scored again after a rubric edit, or with
+        another rubric) takes utterance embeddings from the disk cache: they do not depend on the rubric.
+        """
+        return [assessment for assessment, _ in self._assess_batch(texts, rescoring)]
 
-    def _assess_batch(self, texts: list[str]) -> list[tuple[Assessment, np.ndarray]]:
+    def _assess_batch(self, texts: list[str], rescoring: bool = False) -> list[tuple[Assessment, np.ndarray]]:
         """All utterances and their sentences are embedded in one call."""
         plans: list[tuple[str, list[str], int]] = []  # text, sentences, row of the whole utterance
         to_embed: list[str] = []
@@ -174,7 +177,12 @@ class Scorer:
             sentences = split_sentences(text) or [text]
             plans.append((text, sentences, len(to_embed)))
             to_embed.extend([text] if len(sentences) == 1 else [text, *sentences])
-        vectors = self.embedder.embed(to_embed) if to_embed else np.zeros((0, 0), dtype=np.float32)
+        if not to_embed:
+            vectors = np.zeros((0, 0), dtype=np.float32)
+        elif rescoring:
+            vectors = embed_fixed(self.embedder, to_embed)
+        else:
+            vectors = self.embedder.embed(to_embed)
         results = []
         for text, sentences, row in plans:
             whole = vectors[row]

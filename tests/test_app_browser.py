@@ -87,13 +87,14 @@ def screenshot(page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
-def send(page, text: str, replies_before: int) -> None:
+def send(page, text: str, marker: str) -> None:
+    """Send a message and wait until its feedback is shown and the streamed reply has finished."""
     page.fill("#message input, #message textarea", text)
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "n => document.querySelectorAll('#chat .bot').length > n && "
-        "document.querySelector('#feedback').innerText.includes('Question type')",
-        arg=replies_before, timeout=TIMEOUT_MS)
+        "m => document.querySelector('#feedback').innerText.includes(m) && "
+        "!document.querySelector('#message input').disabled",
+        arg=marker, timeout=TIMEOUT_MS)
 
 
 def test_practice_debrief_and_review(serve, browser):
@@ -106,8 +107,8 @@ def test_practice_debrief_and_review(serve, browser):
     page.click("#start")
     page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
 
-    send(page, "Hello, I'm Sam, a police officer. Tell me about your work here.", 1)
-    send(page, "<script>window.pwned=1</script> **Tell me** about where you sleep.", 2)
+    send(page, "Hello, I'm Sam, a police officer. Tell me about your work here.", "police officer")
+    send(page, "<script>window.pwned=1</script> **Tell me** about where you sleep.", "where you sleep")
     chat = page.inner_text("#chat")
     assert "<script>window.pwned=1</script> **Tell me**" in chat  # shown literally, not run or rendered
     assert page.evaluate("window.pwned") is None

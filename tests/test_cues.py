@@ -25,7 +25,8 @@ def _strongest(sentence: str, dimension: str) -> str:
 
 
 def test_split_sentences_keeps_question_marks():
-    assert split_sentences("You're safe. Did he hit you? Tell me.") == ["You're safe.", "Did he hit you?", "Tell me."]
+    sentences = ["You're safe.", "Did he hit you?", "Tell me."]
+    assert split_sentences(" ".join(sentences)) == sentences
     assert split_sentences("  one sentence  ") == ["one sentence"]
 
 
@@ -52,6 +53,11 @@ def test_is_question():
     ("Isn't it true that he hit you?", "suggestive"),
     ("He took your passport?", "suggestive"),
     ("Thank you for telling me.", "statement"),
+    ("So, Liz, what would you like to change?", "directive"),
+    ("And-and wh-what happened after that?", "invitation"),
+    ("I wanted to ask you how you feel about it?", "directive"),
+    ("Any thoughts on what might help?", "invitation"),
+    ("Really?", "option_posing"),
 ])
 def test_question_type_evidence(sentence, label):
     assert _strongest(sentence, "question_type") == label

@@ -3,7 +3,7 @@
 import pytest
 from fixtures.engine_fakes import KeywordScorer, small_persona
 
-from simulator.engine import Session, SessionSnapshot
+from simulator.engine import EngineParams, Session, SessionSnapshot
 from simulator.llm.fake import FakeChatModel
 
 PERSONA = small_persona()
@@ -22,8 +22,11 @@ INJECTIONS = [
 ]
 
 
-def session(model=None, seed=0):
-    return Session(PERSONA, KeywordScorer(), model or FakeChatModel(), seed=seed)
+MODEL_WORDED = EngineParams(disclosure_style="model")
+
+
+def session(model=None, seed=0, params=None):
+    return Session(PERSONA, KeywordScorer(), model or FakeChatModel(), seed=seed, params=params)
 
 
 def without_timings(turns):
@@ -63,21 +66,32 @@ def test_same_seed_same_session():
         without_timings(second.officer_turn(t) for t in KIND_SCRIPT)
 
 
-def test_kind_interview_discloses_and_every_released_fact_is_said():
+def test_kind_interview_discloses_in_the_authored_words():
     s = session()
     turns = [s.officer_turn(text) for text in KIND_SCRIPT]
     summary = s.summary()
     assert len(summary.facts_disclosed) >= 3
     assert summary.trust_curve[-1] > summary.trust_curve[0]
     for turn in turns:
-        for fact_id in turn.disclosed:
-            assert PERSONA.fact(fact_id).disclosure in turn.reply  # the fake model never says it: completed
+        if turn.disclosed:
+            assert turn.reply == " ".join(PERSONA.fact(fact_id).disclosure for fact_id in turn.disclosed)
     assert summary.facts_missed == [f.id for f in PERSONA.facts if f.id not in summary.facts_disclosed]
+
+
+def test_model_worded_disclosures_are_completed_when_the_model_omits_them():
+    s = session(params=MODEL_WORDED)
+    turns = [s.officer_turn(text) for text in KIND_SCRIPT]
+    released = [turn for turn in turns if turn.disclosed]
+    assert released
+    for turn in released:
+        assert "disclosure_completed" in turn.flags  # the fake model never says the fact
+        for fact_id in turn.disclosed:
+            assert turn.reply.endswith(PERSONA.fact(fact_id).disclosure) or PERSONA.fact(fact_id).disclosure in turn.reply
 
 
 def test_locked_facts_never_reach_the_model():
     model = FakeChatModel()
-    s = session(model)
+    s = session(model, params=MODEL_WORDED)
     for text in KIND_SCRIPT:
         s.officer_turn(text)
     for call, turn in zip(model.calls, s.turns, strict=True):

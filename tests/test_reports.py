@@ -9,7 +9,8 @@ def _turn(text, question_type="directive", tone="neutral", recommended=True, sco
 
 def test_report_by_hand():
     turns = [
-        _turn("Did he hit you?", "option_posing", recommended=False, score=0.1, suggestion="Tell me about him."),
+        _turn("Did he hit you?", "option_posing", recommended=False, score=0.1,
+              suggestion="Tell me about him."),
         _turn("Why didn't you leave?", tone="harmful", recommended=False, score=0.3, suggestion="s2"),
         _turn("Tell me about the farm.", "invitation", score=0.9),
         _turn("Where was it?", score=0.7),

@@ -43,7 +43,8 @@ def test_top_k_class_scores_by_hand():
     similarities = np.array([[0.9, 0.5, 0.1, 0.3, 0.7]])
     label_index = np.array([0, 0, 0, 1, 1])
     assert np.allclose(top_k_class_scores(similarities, label_index, 2, k=2), [[0.7, 0.5]])
-    assert np.allclose(top_k_class_scores(similarities, label_index, 2, k=5), [[0.5, 0.5]])  # k capped per label
+    # k is capped at each label's exemplar count
+    assert np.allclose(top_k_class_scores(similarities, label_index, 2, k=5), [[0.5, 0.5]])
 
 
 def test_softmax_by_hand():
@@ -82,9 +83,9 @@ def test_assessment_shape(fake_scorer):
     assert set(assessment.criteria) == {c.id for c in fake_scorer.rubric.criteria}
     assert all(0.0 <= value <= 1.0 for value in assessment.criteria.values())
     assert set(assessment.flags) <= set(FLAGS)
-    assert assessment.explanation and "auxiliary-verb opening 'Did he take'" in assessment.explanation
-    assert set(assessment.public_dict()) == {"text", "question_type", "tone", "recommended", "criteria", "flags",
-                                             "explanation", "suggestion"}
+    assert "auxiliary-verb opening (yes/no question) 'Did he take'" in assessment.explanation
+    assert set(assessment.public_dict()) == {"text", "question_type", "tone", "recommended", "criteria",
+                                             "flags", "explanation", "suggestion"}
 
 
 def test_assess_many_embeds_once_and_detailed_returns_the_whole_vector():
@@ -113,6 +114,16 @@ def test_exemplar_embeddings_are_cached_on_disk(tmp_path):
     Scorer(rubric, cached)
     Scorer(rubric, cached)
     assert len(embedder.calls) == 1 and len(list((tmp_path / "embeddings").glob("*.npy"))) == 1
+
+
+def test_rescoring_reuses_cached_utterance_embeddings(tmp_path):
+    embedder = CountingEmbedder()
+    scorer = Scorer(load_rubric(RUBRIC), CachedEmbedder(embedder, tmp_path))
+    texts = ["Did he hit you?", "Tell me about the farm."]
+    first = scorer.assess_many(texts, rescoring=True)
+    calls = len(embedder.calls)
+    again = scorer.assess_many(texts, rescoring=True)
+    assert len(embedder.calls) == calls and again == first
 
 
 def test_multi_sentence_rules(fake_scorer):
@@ -154,7 +165,8 @@ def real_scorer() -> Scorer:
 ])
 def test_real_model_labels(real_scorer, text, question_type, tone, recommended):
     assessment = real_scorer.assess(text)
-    assert (assessment.question_type, assessment.tone, assessment.recommended) == (question_type, tone, recommended)
+    labels = (assessment.question_type, assessment.tone, assessment.recommended)
+    assert labels == (question_type, tone, recommended), assessment.explanation
 
 
 @pytest.mark.real_model

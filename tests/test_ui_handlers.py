@@ -283,6 +283,8 @@ def test_filters_export_and_rescore(services, users):
     interview, _ = finished_interview(services, users["tina"])
     review = ReviewHandlers(services)
     assert review.sessions(SessionFilters(mode="assessment"), users["ada"]) == []
+    blank_form = SessionFilters(trainee="", persona_id="", mode="any", status="any", since=" ", min_score=None)
+    assert len(review.sessions(blank_form, users["ada"])) == 1
     assert review.sessions(SessionFilters(since="2000-01-01", status="ended"), users["ada"])
     with pytest.raises(ValueError, match="2025-01-31"):
         SessionFilters(since="yesterday")

@@ -44,15 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     except CLIError as exc:
         print(f"interview-sim: error: {exc}", file=sys.stderr)
         return exc.status
-    except (DataFileError, UnknownNameError, FileNotFoundError, PermissionError, UnicodeDecodeError,
-            ValueError) as exc:
+    except BrokenPipeError:
+        return 0
+    except (DataFileError, UnknownNameError, OSError, UnicodeDecodeError, ValueError) as exc:
         print(f"interview-sim: error: {exc}", file=sys.stderr)
+        return 2
+    except EOFError:
+        print("interview-sim: error: the input ended before the command read what it needs", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":

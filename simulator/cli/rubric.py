@@ -83,10 +83,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def format_metrics(title: str, metrics: LabelMetrics) -> list[str]:
-    width = max(len(label) for label in metrics.classes) + 2
+    corner = "truth \\ predicted"
+    width = max(len(corner), *(len(label) for label in metrics.classes)) + 2
     lines = [f"{title}: accuracy {metrics.accuracy:.3f}, macro-F1 {metrics.macro_f1:.3f} (n={metrics.n})",
              "  recall: " + ", ".join(f"{label} {value:.2f}" for label, value in metrics.recall.items()),
-             "  " + "truth \\ predicted".ljust(width)
+             "  " + corner.ljust(width)
              + "".join(label[:10].rjust(12) for label in metrics.classes)]
     for label, row in zip(metrics.classes, metrics.confusion, strict=True):
         lines.append("  " + label.ljust(width) + "".join(str(count).rjust(12) for count in row))

@@ -47,7 +47,10 @@ def build_session(args: argparse.Namespace) -> Session:
 
 
 def read_script(path: Path) -> list[str]:
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    except UnicodeDecodeError as exc:
+        raise CLIError(f"{path}: not UTF-8 text (byte {exc.start}); save the script as UTF-8") from None
     utterances = [line for line in lines if line and not line.startswith("#")]
     if not utterances:
         raise CLIError(f"{path}: no officer lines (blank lines and lines starting with # are skipped)")

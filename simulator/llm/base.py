@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Protocol, TypedDict, runtime_checkable
 
 from pydantic import BaseModel, Field
@@ -43,3 +43,27 @@ def cut_at_stop(text: str, stop: list[str]) -> tuple[str, bool]:
     """Cut `text` at the first stop string; return (text, stopped)."""
     cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=-1)
     return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+def _stop_prefix_length(text: str, stop: list[str]) -> int:
+    """Length of the longest tail of `text` that could be the start of a stop string."""
+    return max((n for s in stop for n in range(min(len(s) - 1, len(text)), 0, -1) if text.endswith(s[:n])),
+               default=0)
+
+
+def stop_filter(pieces: Iterable[str], stop: list[str]) -> Iterator[str]:
+    """Re-chunk streamed pieces so nothing from a stop string on is shown, even when it spans pieces.
+
+    Text that might begin a stop string is held back until the next piece settles it.
+    """
+    text, shown = "", 0
+    for piece in pieces:
+        text, stopped = cut_at_stop(text + piece, stop)
+        visible = len(text) if stopped else len(text) - _stop_prefix_length(text, stop)
+        if visible > shown:
+            yield text[shown:visible]
+            shown = visible
+        if stopped:
+            return
+    if len(text) > shown:
+        yield text[shown:]

@@ -5,7 +5,10 @@ Speed comes from three choices, measured in bench/generation.py:
 - KV-cache reuse across calls: the last call's token ids and cache are kept, and the next call only
   prefills what follows the longest common prefix (the persona's system prompt stays first, so a later
   turn costs only its new tokens);
-- on CPU, int8 dynamic quantisation of the Linear layers (a quarter of the float32 bytes to stream per token).
+- float32 weights by default: on this class of CPU (no AVX512-BF16) bf16/fp16 matmuls are slower, and
+  torch's int8 dynamic quantisation (`weights="int8"`, CPU only), though faster, changed about half of the
+  greedy next-token choices of SmolLM2-135M in bench/generation.py: a faster path that degrades replies
+  is not a win, so it is an option, not the default.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from simulator.llm.base import ChatModelError, GenerationParams, Message, cut_at_stop, resolve_params
+from simulator.llm.base import ChatModelError, GenerationParams, Message, resolve_params, stop_filter
 
-Weights = Literal["auto", "int8", "native"]
+Weights = Literal["native", "int8"]
 
 
 class IncrementalDecoder:
@@ -46,17 +49,11 @@ class IncrementalDecoder:
         return text[len(seen):]
 
 
-def _held_back(text: str, stops: list[str]) -> int:
-    """How many trailing characters might be the start of a stop string, so must not be shown yet."""
-    return max((n for s in stops for n in range(min(len(s) - 1, len(text)), 0, -1) if text.endswith(s[:n])),
-               default=0)
-
-
 class TransformersChatModel:
     """Chat with a local transformers model; shared by many sessions (one generation at a time)."""
 
     def __init__(self, path_or_id: str | Path, *, name: str | None = None, device: str = "cpu",
-                 dtype: str = "auto", weights: Weights = "auto", threads: int | None = None):
+                 dtype: str = "auto", weights: Weights = "native", threads: int | None = None):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -75,12 +72,12 @@ class TransformersChatModel:
         if self.tokenizer.chat_template is None:
             raise ChatModelError(f"{path_or_id} has no chat template; use an instruct/chat model")
         model.eval().to(self.device)
-        if weights == "auto":
-            weights = "int8" if self.device.type == "cpu" else "native"
         if weights == "int8":
             if self.device.type != "cpu":
                 raise ChatModelError("int8 weights are a CPU option; use weights='native' on a GPU")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+            model = quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
         self.weights = weights
         self.model = model
         self.max_context = int(getattr(model.config, "max_position_embeddings", 0) or 1 << 30)
@@ -110,17 +107,14 @@ class TransformersChatModel:
         if len(prompt) + opts.max_tokens > self.max_context:
             raise ChatModelError(f"prompt of {len(prompt)} tokens + max_tokens {opts.max_tokens} exceeds the "
                                  f"model's context of {self.max_context} tokens")
-        return self._stream(prompt, opts)
+        return stop_filter(self._pieces(prompt, opts), opts.stop)
 
-    def _stream(self, prompt: list[int], opts: GenerationParams) -> Iterator[str]:
+    def _pieces(self, prompt: list[int], opts: GenerationParams) -> Iterator[str]:
+        """Decoded text pieces; the caller stopping early leaves the cache valid for the next call."""
         import torch
 
         with self._lock, torch.inference_mode():
-            try:
-                yield from self._decode_loop(prompt, opts)
-            except BaseException:
-                self._cache, self._cached_ids = None, []  # a half-updated cache must not be reused
-                raise
+            yield from self._decode_loop(prompt, opts)
 
     def _decode_loop(self, prompt: list[int], opts: GenerationParams) -> Iterator[str]:
         import torch
@@ -131,23 +125,14 @@ class TransformersChatModel:
         seen = torch.zeros(logits.shape[-1], dtype=torch.bool)
         seen[torch.tensor(prompt)] = True
         decoder = IncrementalDecoder(self.tokenizer)
-        text, shown = "", 0
         for _ in range(opts.max_tokens):
             token = sample(logits, seen, opts, generator)
             if token in self.stop_ids:
-                break
-            seen[token] = True
-            text += decoder.push(token)
-            text, stopped = cut_at_stop(text, opts.stop)
-            visible = len(text) if stopped else len(text) - _held_back(text, opts.stop)
-            if visible > shown:
-                yield text[shown:visible]
-                shown = visible
-            if stopped:
                 return
+            seen[token] = True
+            if piece := decoder.push(token):
+                yield piece
             logits = self._forward([token])
-        if len(text) > shown:
-            yield text[shown:]
 
     def _prefill(self, prompt: list[int]):
         """Logits after `prompt`, computing only the tokens after the prefix already in the cache."""
@@ -170,7 +155,11 @@ class TransformersChatModel:
         import torch
 
         input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
-        out = self.model(input_ids=input_ids, cache=self._cache, use_cache=True, logits_to_keep=1)
+        try:
+            out = self.model(input_ids=input_ids, cache=self._cache, use_cache=True, logits_to_keep=1)
+        except BaseException:
+            self._cache, self._cached_ids = None, []  # some layers may hold the new tokens: never reuse it
+            raise
         self._cached_ids.extend(ids)
         return out.logits[0, -1].float().cpu()
 

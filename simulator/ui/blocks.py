@@ -10,9 +10,10 @@ import functools
 import inspect
 
 import gradio as gr
+from pydantic import ValidationError
 
 from simulator.auth import PermissionDenied
-from simulator.datafiles import DataFileError
+from simulator.datafiles import DataFileError, format_validation_error
 from simulator.llm.base import ChatModelError
 from simulator.personas import INDICATORS
 from simulator.registry import UnknownNameError
@@ -140,10 +141,15 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
             raise gr.Error("Pick an unfinished interview first.")
         return opened(*handlers.resume(session_id, request))
 
-    @shown_as_errors
     def send_message(state, text, request: gr.Request):
-        for view in handlers.send(state, text, request):
-            yield "", view.chat, view.feedback, view.gauge
+        """The message box is locked while the persona replies, and unlocked however the turn ends."""
+        unchanged = gr.update()
+        try:
+            for view in handlers.send(state, text, request):
+                yield gr.update(value="", interactive=False), view.chat, view.feedback, view.gauge
+        except USER_ERRORS as exc:
+            gr.Warning(str(exc))
+        yield gr.update(interactive=True), unchanged, unchanged, unchanged
 
     def ask_conclusion(state):
         if state is None:
@@ -307,8 +313,8 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
         try:
             return SessionFilters(trainee=trainee_v, persona_id=persona_v, mode=mode_v, status=status_v,
                                   since=since_v, min_score=score_v or None)
-        except ValueError as exc:
-            raise gr.Error(str(exc)) from exc
+        except ValidationError as exc:
+            raise gr.Error(format_validation_error(exc)) from exc
 
     @shown_as_errors
     def list_sessions(trainee_v, persona_v, mode_v, status_v, since_v, score_v, request: gr.Request):

@@ -8,8 +8,9 @@ committed to the database as it happens, so an interrupted interview can be resu
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import gradio as gr
@@ -39,6 +40,7 @@ class Interview:
     mode: Mode
     opening: str
     debrief: Debrief | None = None
+    replying: threading.Lock = field(default_factory=threading.Lock)  # one turn at a time
 
     @property
     def turns(self) -> list[Turn]:
@@ -125,16 +127,21 @@ class PracticeHandlers:
         if interview.debrief is not None:
             raise ValueError("This interview has ended; start a new one.")
         text = check_message(text)
-        chat = interview.chat() + [render.chat_message("user", text)]
-        feedback, reply = self._view(interview).feedback, ""
-        for kind, payload in interview.session.officer_turn_stream(text):
-            if kind == "assessment" and interview.mode == "practice":
-                feedback = render.feedback_markdown(payload)
-            elif kind == "text":
-                reply += payload
-                yield View(chat + [render.chat_message("assistant", reply)], feedback, self._gauge(interview))
-            elif kind == "turn":
-                self._record(interview, payload)
+        if not interview.replying.acquire(blocking=False):
+            raise ValueError("Wait for the reply to finish before sending the next message.")
+        try:
+            chat = interview.chat() + [render.chat_message("user", text)]
+            feedback, reply = self._view(interview).feedback, ""
+            for kind, payload in interview.session.officer_turn_stream(text):
+                if kind == "assessment" and interview.mode == "practice":
+                    feedback = render.feedback_markdown(payload)
+                elif kind == "text":
+                    reply += payload
+                    yield View(chat + [render.chat_message("assistant", reply)], feedback, self._gauge(interview))
+                elif kind == "turn":
+                    self._record(interview, payload)
+        finally:
+            interview.replying.release()
         yield self._view(interview)
 
     def _record(self, interview: Interview, turn: Turn) -> None:

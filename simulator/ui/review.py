@@ -44,12 +44,12 @@ class SessionFilters(BaseModel):
     @field_validator("since", mode="before")
     @classmethod
     def _date(cls, value):
-        if isinstance(value, str):
+        if isinstance(value, str) and value.strip():
             try:
                 return datetime.combine(datetime.strptime(value.strip(), "%Y-%m-%d").date(), time(), UTC)
             except ValueError:
                 raise ValueError(f"dates look like 2025-01-31, not {value!r}") from None
-        return value
+        return value or None
 
 
 class ReviewHandlers:

@@ -1,0 +1,34 @@
+"""Shared fixtures. Real-model fixtures skip (naming the command to run) only when a model is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.models import load_manifest, local_dir
+from simulator.settings import Settings
+
+
+def _require_ready(settings: Settings, name: str) -> None:
+    entry = load_manifest(settings.manifest_path).get(name)
+    if local_dir(entry, settings, name) is None:
+        pytest.skip(f"model '{name}' is not fetched: run `interview-sim models fetch {name}`")
+
+
+@pytest.fixture(scope="session")
+def real_chat_model():
+    """The embedded chat model, loaded once per test session (it is shared, like in the app)."""
+    from simulator.models import load_chat_model
+
+    settings = Settings.load(environ={})
+    _require_ready(settings, settings.chat_model)
+    return load_chat_model(settings)
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The embedded sentence-transformers embedder, loaded once per test session."""
+    from simulator.models import load_embedder
+
+    settings = Settings.load(environ={})
+    _require_ready(settings, settings.embedder)
+    return load_embedder(settings)

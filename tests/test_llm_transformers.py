@@ -1,0 +1,99 @@
+"""The transformers backend: sampling and incremental decoding (fast), and the embedded model (real_model)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from simulator.llm.base import GenerationParams, stop_filter
+from simulator.llm.transformers_backend import IncrementalDecoder, sample
+
+MESSAGES = [
+    {"role": "system", "content": "You are Ana, a shy young woman who works in a restaurant kitchen."},
+    {"role": "user", "content": "Hello Ana, how are you today?"},
+]
+
+
+class ByteTokenizer:
+    """Each id is one UTF-8 byte: multi-byte characters arrive split over several tokens."""
+
+    def decode(self, ids, **_):
+        return bytes(ids).decode("utf-8", errors="replace")
+
+
+def test_incremental_decoder_never_splits_a_character():
+    decoder = IncrementalDecoder(ByteTokenizer())
+    pieces = [decoder.push(b) for b in "olá – ok".encode()]
+    assert "".join(pieces) == "olá – ok"
+    assert all("\ufffd" not in piece for piece in pieces)
+    assert "" in pieces  # the first bytes of 'á' and '–' wait for the rest
+
+
+def test_stop_filter_holds_back_text_that_may_start_a_stop_string():
+    assert list(stop_filter(["I am ", "fine\nOff", "icer: hi"], ["\nOfficer:"])) == ["I am ", "fine"]
+    assert list(stop_filter(["a\nO", "k then"], ["\nOfficer:"])) == ["a", "\nOk then"]
+    assert list(stop_filter(["abc"], [])) == ["abc"]
+
+
+def test_sample_greedy_and_repetition_penalty():
+    logits = torch.tensor([1.0, 3.0, 2.9, -1.0])
+    seen = torch.tensor([False, True, False, False])
+    greedy = GenerationParams(temperature=0.0, repetition_penalty=1.0)
+    assert sample(logits, seen, greedy, torch.Generator()) == 1
+    penalised = GenerationParams(temperature=0.0, repetition_penalty=1.5)
+    assert sample(logits, seen, penalised, torch.Generator()) == 2
+
+
+def test_sample_is_seeded_and_top_p_cuts_the_tail():
+    logits = torch.log(torch.tensor([0.5, 0.3, 0.15, 0.05]))
+    seen = torch.zeros(4, dtype=torch.bool)
+    opts = GenerationParams(temperature=1.0, top_p=0.7, repetition_penalty=1.0)
+    draws = [sample(logits, seen, opts, torch.Generator().manual_seed(s)) for s in range(200)]
+    assert set(draws) == {0, 1}
+    again = [sample(logits, seen, opts, torch.Generator().manual_seed(s)) for s in range(200)]
+    assert draws == again
+
+
+@pytest.mark.real_model
+def test_seeded_sampling_is_reproducible(real_chat_model):
+    first = real_chat_model.generate(MESSAGES, max_tokens=24, temperature=0.8, seed=42)
+    assert first.strip()
+    assert real_chat_model.generate(MESSAGES, max_tokens=24, temperature=0.8, seed=42) == first
+
+
+@pytest.mark.real_model
+def test_stream_yields_pieces_that_join_to_the_reply(real_chat_model):
+    pieces = list(real_chat_model.stream(MESSAGES, max_tokens=20, temperature=0.0))
+    assert len(pieces) > 3
+    assert "".join(pieces) == real_chat_model.generate(MESSAGES, max_tokens=20, temperature=0.0)
+
+
+@pytest.mark.real_model
+def test_stop_strings_are_honoured(real_chat_model):
+    full = real_chat_model.generate(MESSAGES, max_tokens=24, temperature=0.0)
+    word = full.split()[3]
+    cut = real_chat_model.generate(MESSAGES, max_tokens=24, temperature=0.0, stop=[word])
+    assert word not in cut
+    assert full.startswith(cut)
+
+
+@pytest.mark.real_model
+def test_kv_reuse_matches_a_cold_call(real_chat_model):
+    first = real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.0)
+    later = [*MESSAGES, {"role": "assistant", "content": first},
+             {"role": "user", "content": "Where do you live?"}]
+    warm = real_chat_model.generate(later, max_tokens=16, temperature=0.0)
+    reused = len(real_chat_model._cached_ids)
+    real_chat_model._cache, real_chat_model._cached_ids = None, []
+    cold = real_chat_model.generate(later, max_tokens=16, temperature=0.0)
+    assert reused > len(real_chat_model.encode(MESSAGES))
+    assert warm == cold
+
+
+@pytest.mark.real_model
+def test_embedder_embeds_normalised_vectors_with_meaning(real_embedder):
+    vectors = real_embedder.embed(["Where do you sleep at night?", "Where is your bed?",
+                                   "The invoice total is forty dollars."])
+    assert vectors.shape == (3, 384) and vectors.dtype == "float32"
+    assert abs(float((vectors ** 2).sum(axis=1).max()) - 1.0) < 1e-4
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
