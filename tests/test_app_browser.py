@@ -128,7 +128,7 @@ def test_practice_debrief_and_review(serve, browser):
     page.click("#review-search")
     page.wait_for_function("document.querySelector('#review-table').innerText.includes('stoyan-farm-worker')",
                            timeout=TIMEOUT_MS)
-    page.click("#review-session")
+    page.click("#review-session input")
     page.get_by_role("option").first.click()
     page.click("#review-open")
     page.wait_for_function("document.querySelector('#review-transcript').innerText.includes('Q2')",
@@ -136,27 +136,48 @@ def test_practice_debrief_and_review(serve, browser):
     screenshot(page, "review.png")
 
     page.get_by_role("tab", name="Persona studio").click()
-    page.click("#studio-persona")
+    page.click("#studio-persona input")
     page.get_by_role("option", name="stoyan-farm-worker").click()
     page.get_by_role("button", name="Open", exact=True).click()
     page.wait_for_function("document.querySelector('#studio-validation').innerText.includes('Valid persona')",
                            timeout=TIMEOUT_MS)
+    page.get_by_text("Preview chat").click()
+    page.click("#preview-start")
+    page.fill("#preview-message input", "Tell me about your work here.")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#preview-state').innerText.includes('trust')",
+                           timeout=TIMEOUT_MS)
     screenshot(page, "studio.png")
 
 
-def test_trainee_is_refused_the_studio(serve, browser, tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'data' / 'interview-sim.db'}")
-    store.add_user("tina", "trainee", PASSWORD, actor="test")
-    store.close()
-    url = serve("--host", "127.0.0.1")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def sign_in(browser, url: str, name: str):
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(url)
-    page.fill("input[type=text]", "tina")
+    page.fill("input[type=text]", name)
     page.fill("input[type=password]", PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_selector("#who", timeout=TIMEOUT_MS)
-    page.wait_for_function("document.querySelector('#who').innerText.includes('tina')", timeout=TIMEOUT_MS)
+    page.wait_for_function("n => document.querySelector('#who')?.innerText.includes(n)", arg=name,
+                           timeout=TIMEOUT_MS)
+    return page
+
+
+def test_studio_is_refused_to_trainees_on_the_server(serve, browser, tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'interview-sim.db'}")
+    store.add_user("tina", "trainee", PASSWORD, actor="test")
+    store.add_user("ivy", "instructor", PASSWORD, actor="test")
+    store.close()
+    url = serve()
+
+    page = sign_in(browser, url, "tina")
     page.get_by_role("tab", name="Persona studio").click()
     page.wait_for_selector("text=not allowed to use the persona studio", timeout=TIMEOUT_MS)
-    page.click("#studio-refresh")  # the server refuses again: hiding nothing, checking everything
+    page.click("#studio-refresh")  # the server refuses the request itself, not just the page
     page.wait_for_selector(".toast-body >> text=not allowed", timeout=TIMEOUT_MS)
+
+    page = sign_in(browser, url, "ivy")
+    page.get_by_role("tab", name="Persona studio").click()
+    page.click("#studio-persona input")
+    page.get_by_role("option", name="stoyan-farm-worker").click()
+    page.get_by_role("button", name="Open", exact=True).click()
+    page.wait_for_function("document.querySelector('#studio-validation').innerText.includes('Valid persona')",
+                           timeout=TIMEOUT_MS)

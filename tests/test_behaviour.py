@@ -120,4 +120,4 @@ def test_real_model_replies_stay_in_character(persona, real_scorer, chat_model):
                          guard=GuardParams(max_retries=1))
     session = replay(persona, *real_scorer, "in_character_probe.txt", model=chat_model, params=quick)
     check_replies(session)
-    assert session.disclosed == []
+    assert all(not turn.disclosed for turn in session.turns[1:])  # injections unlock nothing

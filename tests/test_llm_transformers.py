@@ -83,10 +83,11 @@ def test_kv_reuse_matches_a_cold_call(real_chat_model):
     later = [*MESSAGES, {"role": "assistant", "content": first},
              {"role": "user", "content": "Where do you live?"}]
     warm = real_chat_model.generate(later, max_tokens=16, temperature=0.0)
-    reused = len(real_chat_model._cached_ids)
-    real_chat_model._cache, real_chat_model._cached_ids = None, []
+    warm_prefilled = real_chat_model.last_prefilled
+    real_chat_model.clear_cache()
     cold = real_chat_model.generate(later, max_tokens=16, temperature=0.0)
-    assert reused > len(real_chat_model.encode(MESSAGES))
+    assert real_chat_model.last_prefilled == len(real_chat_model.encode(later))
+    assert warm_prefilled <= len(real_chat_model.encode(later)) - len(real_chat_model.encode(MESSAGES))
     assert warm == cold
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from simulator.auth import hash_password, verify_password
 from simulator.storage import Store
@@ -24,7 +23,7 @@ PROTECTED = [
     ("POST", "/gradio_api/queue/join"), ("GET", "/gradio_api/queue/data?session_hash=abc"),
     ("POST", "/gradio_api/upload"), ("GET", "/gradio_api/file=/etc/passwd"),
     ("GET", f"/gradio_api/file={REPO}/personas/{PERSONA_ID}.yaml"), ("POST", "/gradio_api/run/predict"),
-    ("POST", "/gradio_api/call/predict"), ("GET", "/gradio_api/startup-events"),
+    ("POST", "/gradio_api/call/predict"),
 ]
 
 
@@ -55,15 +54,17 @@ def signed_in(app, name: str):
     return browser
 
 
+@pytest.mark.real_model  # the app loads the embedded embedder
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
 def test_nothing_but_the_login_page_is_served_without_signing_in(app, method, path):
     _, server = app
-    response = httpx.request(method, server.url + path, json={"data": [], "fn_index": 1, "session_hash": "abc"},
-                             follow_redirects=False, timeout=30)
-    assert response.status_code in (401, 403, 302, 303, 307), (path, response.status_code, response.text[:200])
+    body = {"data": [], "fn_index": 1, "session_hash": "abc"}
+    response = httpx.request(method, server.url + path, json=body, follow_redirects=False, timeout=30)
+    assert response.status_code in (401, 403, 302, 303, 307), (response.status_code, response.text[:200])
     assert "Pham Thi Lan" not in response.text
 
 
+@pytest.mark.real_model  # the app loads the embedded embedder
 def test_the_login_page_reveals_no_app_data_and_a_wrong_password_is_refused(app):
     load, server = app
     page = httpx.get(server.url + "/", timeout=30)
@@ -72,6 +73,7 @@ def test_the_login_page_reveals_no_app_data_and_a_wrong_password_is_refused(app)
         load.Browser(server.url).login("tina", "wrong password!")
 
 
+@pytest.mark.real_model  # the app loads the embedded embedder
 def test_a_trainee_cannot_read_or_drive_another_trainees_session(app):
     load, server = app
     tina = signed_in(app, "tina")
@@ -85,7 +87,7 @@ def test_a_trainee_cannot_read_or_drive_another_trainees_session(app):
     for trigger, data in (("review-open", [record.id]), ("Resume", [record.id])):
         with pytest.raises(load.AppError):
             tom.call(tom.dependency(trigger), data)
-    tom.session_hash = tina.session_hash  # even holding tina's page session, tom cannot continue her interview
+    tom.session_hash = tina.session_hash  # even with tina's page session, tom cannot continue her interview
     with pytest.raises(load.AppError, match="another trainee"):
         tom.call(tom.dependency("send"), [None, "Tell me everything you told tina."])
     with Store(server.database_url) as store:
@@ -93,13 +95,14 @@ def test_a_trainee_cannot_read_or_drive_another_trainees_session(app):
             "Tell me about your work, Lan. (tina's secret question)"]
 
 
+@pytest.mark.real_model  # the app loads the embedded embedder
 def test_a_trainee_cannot_open_or_save_personas(app):
     load, server = app
     tom = signed_in(app, "tom")
     persona_yaml = (REPO / "personas" / f"{PERSONA_ID}.yaml").read_text().replace(
         f"id: {PERSONA_ID}", "id: planted-by-tom")
-    with pytest.raises(load.AppError, match="persona studio"):
-        tom.call(tom.dependency("studio-yaml", "change"), [persona_yaml])  # the validator
+    (refusal,) = tom.call(tom.dependency("studio-yaml", "change"), [persona_yaml])  # the validator
+    assert "not allowed to use the persona studio" in refusal
     with pytest.raises(load.AppError, match="persona studio"):
         tom.call(tom.dependency("Save", outputs=["studio-persona"]), [persona_yaml])
     assert not (REPO / "personas" / "planted-by-tom.yaml").exists()
@@ -111,9 +114,8 @@ def test_a_trainee_cannot_open_or_save_personas(app):
 def test_passwords_are_salted_slow_argon2id_hashes():
     first, second = hash_password("correct horse battery"), hash_password("correct horse battery")
     assert first.startswith("$argon2id$") and first != second
-    parameters = PasswordHasher.from_parameters if hasattr(PasswordHasher, "from_parameters") else None
-    memory_kib = int(first.split("$")[3].split(",")[0].removeprefix("m="))
-    assert memory_kib >= 19_456 and parameters is not None  # OWASP's minimum for argon2id
+    costs = dict(item.split("=") for item in first.split("$")[3].split(","))
+    assert int(costs["m"]) >= 19_456 and int(costs["t"]) >= 2  # OWASP's minimum for argon2id
     started = time.perf_counter()
     assert verify_password(first, "correct horse battery")[0]
     assert not verify_password(first, "correct horse batterY")[0]
@@ -123,8 +125,7 @@ def test_passwords_are_salted_slow_argon2id_hashes():
 @pytest.mark.parametrize(("flags", "expected"), [(["--host", "0.0.0.0"], "refusing to listen"),
                                                   (["--share"], "refusing to create a public share link")])
 def test_serving_beyond_this_machine_without_accounts_is_refused(tmp_path, flags, expected):
-    cli = Path(sys.executable).parent / "interview-sim"
-    result = subprocess.run([str(cli), "serve", "--port", "0", "--model", "fake", *flags], capture_output=True,
-                            text=True, timeout=120, cwd=REPO,
-                            env={**os.environ, "HF_HUB_OFFLINE": "1", "INTERVIEW_SIM_DATA_DIR": str(tmp_path)})
+    command = [str(Path(sys.executable).parent / "interview-sim"), "serve", "--port", "0", "--model", "fake"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "INTERVIEW_SIM_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([*command, *flags], capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode != 0 and expected in result.stderr and "Traceback" not in result.stderr

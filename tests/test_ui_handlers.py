@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 from simulator.auth import PermissionDenied
-from simulator.cards import card_json
 from simulator.datafiles import DataFileError
 from simulator.embeddings import HashingEmbedder
 from simulator.llm.fake import FakeChatModel
@@ -52,7 +51,8 @@ def users(services):
     return {name: gr.Request(username=name) for name in ("tina", "tom", "ivy", "ada")}
 
 
-def finished_interview(services, request=None, messages=("Tell me about your work.", "You were paid, right?")):
+def finished_interview(services, request=None,
+                       messages=("Tell me about your work.", "You were paid, right?")):
     practice = PracticeHandlers(services)
     interview, _ = practice.start(PERSONA_ID, "practice", request)
     for text in messages:
@@ -133,6 +133,18 @@ def test_downloads_are_escaped_and_complete(services):
     assert "&lt;img" in html_path.read_text()
 
 
+def test_one_message_at_a_time(services):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "practice")
+    replying = practice.send(interview, "Tell me about your work.", None)
+    next(replying)
+    with pytest.raises(ValueError, match="Wait for the reply"):
+        list(practice.send(interview, "And your hours?", None))
+    list(replying)
+    list(practice.send(interview, "And your hours?", None))
+    assert len(interview.turns) == 2
+
+
 def test_resume_continues_from_the_database(services):
     practice = PracticeHandlers(services)
     interview, _ = practice.start(PERSONA_ID, "practice")
@@ -186,7 +198,7 @@ def test_save_is_atomic_keeps_history_and_reloads(services):
     studio = StudioHandlers(services)
     folder = services.settings.personas_dir
     original = studio.load(PERSONA_ID)
-    edited = original.replace("version: 1", "version: 2") if "version: 1" in original else original + "version: 2\n"
+    edited = original + "version: 2\n"
     assert studio.save(edited) == PERSONA_ID
     assert services.personas().get(PERSONA_ID).version == 2
     history = list((folder / ".history").glob(f"{PERSONA_ID}.*.yaml"))
@@ -267,7 +279,8 @@ def test_override_keeps_the_original_and_shows_in_transcript(services, users):
     interview, _ = finished_interview(services, users["tina"])
     review = ReviewHandlers(services)
     original = services.store().get_turns(interview.record_id)[1].assessment["recommended"]
-    review.override(interview.record_id, 1, "recommended", "no" if original else "yes", "checked", users["ada"])
+    flipped = "no" if original else "yes"
+    review.override(interview.record_id, 1, "recommended", flipped, "checked", users["ada"])
     with pytest.raises(ValueError, match="comment"):
         review.override(interview.record_id, 1, "tone", "harmful", "  ", users["ada"])
     with pytest.raises(ValueError, match="no question"):
@@ -283,7 +296,7 @@ def test_filters_export_and_rescore(services, users):
     interview, _ = finished_interview(services, users["tina"])
     review = ReviewHandlers(services)
     assert review.sessions(SessionFilters(mode="assessment"), users["ada"]) == []
-    blank_form = SessionFilters(trainee="", persona_id="", mode="any", status="any", since=" ", min_score=None)
+    blank_form = SessionFilters(trainee="", persona_id="", mode="any", status="any", since=" ")
     assert len(review.sessions(blank_form, users["ada"])) == 1
     assert review.sessions(SessionFilters(since="2000-01-01", status="ended"), users["ada"])
     with pytest.raises(ValueError, match="2025-01-31"):

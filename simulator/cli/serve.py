@@ -9,7 +9,8 @@ from simulator.cli.common import add_settings_flags, settings_from_args
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="start the web app", description=__doc__)
-    parser.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1; env INTERVIEW_SIM_HOST)")
+    parser.add_argument("--host", default=None,
+                        help="address to listen on (default 127.0.0.1; env INTERVIEW_SIM_HOST)")
     parser.add_argument("--port", type=int, default=None, help="port (default 7860; env INTERVIEW_SIM_PORT)")
     parser.add_argument("--share", action="store_true", default=None,
                         help="create a public Gradio share link (only allowed once user accounts exist)")

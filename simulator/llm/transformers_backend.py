@@ -50,7 +50,10 @@ class IncrementalDecoder:
 
 
 class TransformersChatModel:
-    """Chat with a local transformers model; shared by many sessions (one generation at a time)."""
+    """Chat with a local transformers model; shared by many sessions (one generation at a time).
+
+    A stream holds the model until it is exhausted or closed, so consumers must not abandon one open.
+    """
 
     def __init__(self, path_or_id: str | Path, *, name: str | None = None, device: str = "cpu",
                  dtype: str = "auto", weights: Weights = "native", threads: int | None = None):
@@ -85,6 +88,17 @@ class TransformersChatModel:
         self._lock = threading.Lock()
         self._cache = None  # DynamicCache holding the keys/values of `_cached_ids`
         self._cached_ids: list[int] = []
+        self.last_prefilled = 0  # prompt tokens the last call computed (the rest came from the cache)
+
+    @property
+    def cached_tokens(self) -> int:
+        """How many tokens of the last conversation are in the KV cache, ready for reuse."""
+        return len(self._cached_ids)
+
+    def clear_cache(self) -> None:
+        """Forget the kept KV cache: the next call prefills its whole prompt."""
+        with self._lock:
+            self._cache, self._cached_ids = None, []
 
     def _stop_token_ids(self) -> set[int]:
         ids = {self.tokenizer.eos_token_id}
@@ -148,6 +162,7 @@ class TransformersChatModel:
         elif reuse < len(self._cached_ids):
             self._cache.crop(reuse - len(self._cached_ids))
             del self._cached_ids[reuse:]
+        self.last_prefilled = len(prompt) - reuse
         return self._forward(prompt[reuse:])
 
     def _forward(self, ids: list[int]):

@@ -103,12 +103,13 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
                                    elem_classes=["feedback"], elem_id="feedback")
             gauge = gr.Markdown(visible=show_gauges, elem_id="gauge")
     with gr.Column(visible=False, elem_id="conclusion") as conclusion_box:
-        gr.Markdown("### Your conclusion\nAnswer before the debrief: what do you believe after this interview?")
+        gr.Markdown("### Your conclusion\nAnswer before the debrief: what do you believe now?")
         verdict = gr.Radio(VERDICTS, label="Is the person likely a victim of trafficking?", value="unsure")
         kind = gr.Radio(TYPES, label="Which type?", value="none")
         indicators = gr.CheckboxGroup([(f"{render.label(k)}: {v}", k) for k, v in INDICATORS.items()],
                                       label="Indicators you observed", elem_id="indicators")
-        submit = gr.Button("Submit conclusion and see the debrief", variant="primary", elem_id="submit-conclusion")
+        submit = gr.Button("Submit conclusion and see the debrief", variant="primary",
+                           elem_id="submit-conclusion")
     with gr.Column(visible=False, elem_id="debrief") as debrief_box:
         debrief = gr.Markdown(elem_id="debrief-text")
         curve = gr.LinePlot(x="turn", y="value", color="measure", title="Trust and fear across the interview",
@@ -158,9 +159,8 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
 
     @shown_as_errors
     def conclude(state, verdict_value, kind_value, indicator_values, request: gr.Request):
-        result = handlers.conclude(
-            state, Conclusion(likely_victim=verdict_value, type=kind_value, indicators=indicator_values or []),
-            request)
+        said = Conclusion(likely_victim=verdict_value, type=kind_value, indicators=indicator_values or [])
+        result = handlers.conclude(state, said, request)
         return (result.markdown(), result.curve(), [str(p) for p in result.write_downloads(state.record_id)],
                 gr.update(visible=False), gr.update(visible=True))
 
@@ -169,7 +169,8 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
     start.click(start_interview, [persona, mode], opened_outputs, api_visibility="private")
     resume.click(resume_interview, [resumable], opened_outputs, api_visibility="private")
     for trigger in (send.click, message.submit):
-        trigger(send_message, [interview, message], [message, chat, feedback, gauge], api_visibility="private")
+        trigger(send_message, [interview, message], [message, chat, feedback, gauge],
+                api_visibility="private")
     end.click(ask_conclusion, [interview], [conclusion_box], api_visibility="private")
     submit.click(conclude, [interview, verdict, kind, indicators],
                  [debrief, curve, downloads, conclusion_box, debrief_box], api_visibility="private")
@@ -184,7 +185,7 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
         refresh = gr.Button("Reload list", elem_id="studio-refresh")
         load = gr.Button("Open")
     load_errors = gr.Markdown()
-    editor = gr.Code(language="yaml", label="Persona YAML", lines=24, elem_id="studio-yaml")
+    editor = gr.Code(language="yaml", label="Persona YAML", lines=20, max_lines=28, elem_id="studio-yaml")
     validation = gr.Markdown(elem_id="studio-validation")
     with gr.Row():
         save = gr.Button("Save", variant="primary")
@@ -195,10 +196,11 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
         card_out = gr.File(label="Exported card", interactive=False)
         card_in = gr.File(label="Import Character Card V2 (.json)", file_types=[".json"], type="filepath")
     with gr.Accordion("Preview chat (shows the internal state each turn)", open=False):
-        preview_start = gr.Button("Start preview with the YAML above")
+        preview_start = gr.Button("Start preview with the YAML above", elem_id="preview-start")
         preview_chat = gr.Chatbot(height=300, allow_tags=False, buttons=[], feedback_options=None)
-        preview_message = gr.Textbox(label="Officer message")
-        preview_state_md = gr.Markdown()
+        preview_message = gr.Textbox(label="Officer message (Enter sends)", lines=1, max_lines=1,
+                                     elem_id="preview-message")
+        preview_state_md = gr.Markdown(elem_id="preview-state")
         script = gr.Textbox(label="Replay script: one officer message per line, # for comments", lines=6)
         replay = gr.Button("Run replay")
         replay_out = gr.Markdown()
@@ -206,7 +208,7 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
         with gr.Row():
             rubric = gr.Dropdown(label="Rubric", choices=[])
             rubric_load = gr.Button("Open rubric")
-        rubric_editor = gr.Code(language="yaml", label="Rubric YAML (exemplars)", lines=20)
+        rubric_editor = gr.Code(language="yaml", label="Rubric YAML (exemplars)", lines=20, max_lines=28)
         with gr.Row():
             rubric_compare = gr.Button("Re-run calibration (saved vs edited)")
             rubric_save = gr.Button("Save rubric")
@@ -216,12 +218,12 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
         try:
             return list_personas(request)
         except gr.Error as exc:
-            return gr.update(), f"⛔ {render.inert(exc.message)}", gr.update()
+            return gr.update(), f"**Not available:** {render.inert(exc.message)}", gr.update()
 
     @shown_as_errors
     def list_personas(request: gr.Request):
         names, errors = handlers.persona_ids(request)
-        problems = "\n".join(f"- ⚠️ {render.inert(error)}" for error in errors.values())
+        problems = "\n".join(f"- ⚠ {render.inert(error)}" for error in errors.values())
         return (gr.update(choices=names), problems and "**Files that did not load:**\n" + problems,
                 gr.update(choices=handlers.rubric_ids(request)))
 
@@ -229,8 +231,8 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
         try:
             problem = handlers.validate(text, request)
         except PermissionDenied as exc:
-            return f"⛔ {render.inert(str(exc))}"
-        return f"⚠️ {render.inert(problem)}" if problem else "✅ Valid persona"
+            return f"**Not available:** {render.inert(str(exc))}"
+        return f"⚠ {render.inert(problem)}" if problem else "✓ Valid persona"
 
     @shown_as_errors
     def save_persona(text, request: gr.Request):
@@ -251,7 +253,7 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
 
     @shown_as_errors
     def save_rubric(text, request: gr.Request):
-        return f"✅ Saved rubric '{render.inert(handlers.save_rubric(text, request))}'."
+        return f"✓ Saved rubric '{render.inert(handlers.save_rubric(text, request))}'."
 
     private = {"api_visibility": "private"}
     app.load(list_on_load, None, [persona, load_errors, rubric], **private)
@@ -319,8 +321,8 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
     @shown_as_errors
     def list_sessions(trainee_v, persona_v, mode_v, status_v, since_v, score_v, request: gr.Request):
         found = handlers.sessions(filters(trainee_v, persona_v, mode_v, status_v, since_v, score_v), request)
-        return sessions_table(found), gr.update(choices=[(f"{s.trainee} · {s.persona_id} · "
-                                                          f"{s.started_at:%Y-%m-%d %H:%M}", s.id) for s in found])
+        choices = [(f"{s.trainee} · {s.persona_id} · {s.started_at:%Y-%m-%d %H:%M}", s.id) for s in found]
+        return sessions_table(found), gr.update(choices=choices)
 
     @shown_as_errors
     def open_session(session_id, request: gr.Request):

@@ -19,6 +19,7 @@ from simulator.reports import SessionReport
 from simulator.ui import render
 from simulator.ui.conclusion import Conclusion, ConclusionScore
 
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'"  # no scripts, no remote resources
 ESTABLISHING_ELEMENTS = tuple(element for element in ELEMENTS if element != "none")
 
 
@@ -58,12 +59,16 @@ class Debrief:
         report = self.report
         criteria = " · ".join(f"{render.inert(render.label(name))} {render.percent(value)}"
                               for name, value in report.criterion_averages.items())
-        types = " · ".join(f"{render.label(name)} {count}" for name, count in report.type_counts.items() if count)
+        types = " · ".join(f"{render.label(name)} {count}"
+                           for name, count in report.type_counts.items() if count)
         first = ("never" if report.first_invitation is None else f"at question {report.first_invitation + 1}")
+        halves = (report.trend.first_half_recommended, report.trend.second_half_recommended)
+        trend = (f" Recommended in the first half {render.percent(halves[0])}, in the second half "
+                 f"{render.percent(halves[1])}." if None not in halves else "")
         return (
             f"## {render.percent(report.recommended_share)} of your questions were recommended\n\n"
             f"{len(self.turns)} questions to {render.inert(self.persona.name)} ({self.mode} mode). "
-            f"First open invitation: {first}.  \n"
+            f"First open invitation: {first}.{trend}  \n"
             f"**Criteria:** {criteria or 'no questions asked'}  \n**Question types:** {types or 'none'}"
         )
 
@@ -71,7 +76,7 @@ class Debrief:
         truth, score, conclusion = self.persona.ground_truth, self.score, self.conclusion
 
         def mark(ok: bool) -> str:
-            return "✅" if ok else "❌"
+            return "✓" if ok else "✗"
 
         def names(ids: list[str]) -> str:
             return ", ".join(render.label(i) for i in ids) or "none"
@@ -106,7 +111,7 @@ class Debrief:
                          f"{render.percent(fact.trust_required)})")
         established = self.elements_established()
         lines.append("\n**Elements established:** " + " · ".join(
-            f"{element} {'✅' if ok else '—'}" for element, ok in established.items()))
+            f"{element} {'✓' if ok else '—'}" for element, ok in established.items()))
         if self.persona.is_minor:
             lines.append("_The person is under 18: no means element is needed for child trafficking._")
         contaminated = [turn for turn in self.turns if turn.contaminated]
@@ -119,11 +124,11 @@ class Debrief:
     def _questions_md(self) -> str:
         lines = ["### Questions to keep and to rephrase"]
         best = [turn for turn in self.turns if turn.assessment.recommended][:3]
-        lines += [f"- 👍 “{render.inert(turn.officer)}” ({render.label(turn.assessment.question_type)})"
+        lines += [f"- Keep: “{render.inert(turn.officer)}” ({render.label(turn.assessment.question_type)})"
                   for turn in best]
         for worst in self.report.worst:
-            lines.append(f"- 👎 “{render.inert(worst.text)}” ({render.label(worst.question_type)}) — try: "
-                         f"“{render.inert(worst.suggestion)}”")
+            lines.append(f"- Rephrase: “{render.inert(worst.text)}” ({render.label(worst.question_type)}), "
+                         f"try: “{render.inert(worst.suggestion)}”")
         return "\n".join(lines)
 
     # -- downloads --
@@ -134,7 +139,8 @@ class Debrief:
             "mode": self.mode,
             "turns": [{"index": t.index, "officer": t.officer, "reply": t.reply,
                        "assessment": t.assessment.public_dict(), "trust": t.trust, "fear": t.fear,
-                       "mode": t.mode, "disclosed": t.disclosed, "contaminated": t.contaminated} for t in self.turns],
+                       "mode": t.mode, "disclosed": t.disclosed, "contaminated": t.contaminated}
+                      for t in self.turns],
             "summary": self.summary.model_dump(mode="json"),
             "report": self.report.model_dump(mode="json"),
             "conclusion": self.conclusion.model_dump(mode="json"),
@@ -156,8 +162,9 @@ class Debrief:
         """A printable, self-contained report: every value escaped, no scripts, no remote resources."""
         e = html.escape
         rows = "".join(
-            f"<tr><td>{t.index + 1}</td><td>{e(t.officer)}</td><td>{e(render.label(t.assessment.question_type))}"
-            f"</td><td>{'yes' if t.assessment.recommended else 'no'}</td><td>{e(t.reply)}</td></tr>"
+            f"<tr><td>{t.index + 1}</td><td>{e(t.officer)}</td>"
+            f"<td>{e(render.label(t.assessment.question_type))}</td>"
+            f"<td>{'yes' if t.assessment.recommended else 'no'}</td><td>{e(t.reply)}</td></tr>"
             for t in self.turns)
         score = self.score
         indicator_rows = "".join(
@@ -166,7 +173,7 @@ class Debrief:
                                ("Wrongly claimed", score.indicators_wrongly_claimed)))
         return (
             "<!doctype html><html><head><meta charset='utf-8'>"
-            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{REPORT_CSP}\">"
             f"<title>Interview report: {e(self.persona.name)}</title><style>"
             "body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{border:1px solid #ccc;"
             "padding:4px;vertical-align:top}table{border-collapse:collapse}</style></head><body>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gradio as gr
+
 from simulator.auth import check_bind_allowed
 from simulator.services import Services
 from simulator.settings import Settings
@@ -18,15 +20,16 @@ def authenticator(store: Store):
     return check
 
 
-def launch(settings: Settings, services: Services | None = None, *, block: bool = True):
-    """Build and serve the app; returns Gradio's (app, local_url, share_url) when `block` is False."""
+def launch(settings: Settings, services: Services | None = None, *, block: bool = True) -> gr.Blocks:
+    """Build and serve the app. With `block=False` it returns at once: the running Blocks has
+    `local_url` and `close()`."""
     services = services or Services(settings)
     store = services.store()
     has_users = store.has_users()
     check_bind_allowed(settings.host, settings.share, has_users)
     app = build_app(services)
     app.queue(default_concurrency_limit=settings.max_concurrency)
-    return app.launch(
+    app.launch(
         server_name=settings.host, server_port=settings.port, share=settings.share,
         auth=authenticator(store) if has_users else None,
         auth_message="Sign in with the account your instructor gave you.",
@@ -34,3 +37,4 @@ def launch(settings: Settings, services: Services | None = None, *, block: bool 
         footer_links=[], run_history=False, enable_monitoring=False, mcp_server=False, pwa=False,
         ssr_mode=False, max_file_size=MAX_UPLOAD, css=CSS,
     )
+    return app

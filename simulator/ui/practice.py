@@ -49,7 +49,7 @@ class Interview:
     def chat(self) -> list[dict]:
         messages = [render.chat_message("assistant", self.opening)]
         for turn in self.turns:
-            messages += [render.chat_message("user", turn.officer), render.chat_message("assistant", turn.reply)]
+            messages += render.exchange_messages(turn.officer, turn.reply)
         return messages
 
 
@@ -137,7 +137,8 @@ class PracticeHandlers:
                     feedback = render.feedback_markdown(payload)
                 elif kind == "text":
                     reply += payload
-                    yield View(chat + [render.chat_message("assistant", reply)], feedback, self._gauge(interview))
+                    partial = chat + [render.chat_message("assistant", reply)]
+                    yield View(partial, feedback, self._gauge(interview))
                 elif kind == "turn":
                     self._record(interview, payload)
         finally:

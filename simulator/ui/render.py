@@ -34,6 +34,10 @@ def chat_message(role: str, text: str) -> dict:
     return {"role": role, "content": inert(text)}
 
 
+def exchange_messages(officer: str, reply: str) -> list[dict]:
+    return [chat_message("user", officer), chat_message("assistant", reply)]
+
+
 def persona_cards_markdown(cards: list[dict]) -> str:
     """The trainee-safe persona cards: who, where, how hard, and what the scenario contains."""
     if not cards:
@@ -54,14 +58,15 @@ def persona_choice_label(card: dict) -> str:
 
 def feedback_markdown(assessment: Assessment) -> str:
     """Live feedback on one officer message: type, verdict, why, and a better wording."""
-    verdict = "✅ recommended" if assessment.recommended else "⚠️ not recommended"
+    verdict = "✓ recommended" if assessment.recommended else "⚠ not recommended"
     lines = [
         f"**Your message:** {inert(assessment.text)}",
         f"**Question type:** {inert(label(assessment.question_type))} · **tone:** {inert(assessment.tone)}"
         f" · {verdict}",
     ]
     if assessment.flags:
-        lines.append("**Noticed:** " + "; ".join(inert(FLAGS.get(flag, label(flag))) for flag in assessment.flags))
+        noticed = "; ".join(inert(FLAGS.get(flag, label(flag))) for flag in assessment.flags)
+        lines.append(f"**Noticed:** {noticed}")
     if assessment.explanation:
         lines.append(f"**Why:** {inert(assessment.explanation)}")
     if assessment.suggestion and not assessment.recommended:

@@ -44,12 +44,14 @@ class SessionFilters(BaseModel):
     @field_validator("since", mode="before")
     @classmethod
     def _date(cls, value):
-        if isinstance(value, str) and value.strip():
-            try:
-                return datetime.combine(datetime.strptime(value.strip(), "%Y-%m-%d").date(), time(), UTC)
-            except ValueError:
-                raise ValueError(f"dates look like 2025-01-31, not {value!r}") from None
-        return value or None
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return None
+        try:
+            return datetime.combine(datetime.strptime(value.strip(), "%Y-%m-%d").date(), time(), UTC)
+        except ValueError:
+            raise ValueError(f"dates look like 2025-01-31, not {value!r}") from None
 
 
 class ReviewHandlers:
@@ -108,7 +110,8 @@ class ReviewHandlers:
         folder = Path(tempfile.mkdtemp(prefix="interview-sim-"))
         paths = [folder / "sessions.csv", folder / "turns.csv"]
         paths[0].write_text(store.export_sessions_csv(sessions, actor=user.name), encoding="utf-8")
-        paths[1].write_text(store.export_turns_csv([s.id for s in sessions], actor=user.name), encoding="utf-8")
+        turns_csv = store.export_turns_csv([s.id for s in sessions], actor=user.name)
+        paths[1].write_text(turns_csv, encoding="utf-8")
         return paths
 
     def progress(self, trainee: str, request: gr.Request | None = None) -> pd.DataFrame:
@@ -121,7 +124,8 @@ class ReviewHandlers:
             [{"session": i + 1, "recommended": round(100 * p.recommended_share), "persona": p.persona_id}
              for i, p in enumerate(points)], columns=["session", "recommended", "persona"])
 
-    def rescore(self, session_id: str, rubric_id: str, request: gr.Request | None = None) -> list[RescoreRecord]:
+    def rescore(self, session_id: str, rubric_id: str,
+                request: gr.Request | None = None) -> list[RescoreRecord]:
         """Score the session's officer messages with another rubric; the old labels stay beside them."""
         user = self._reviewer(request, "rescore sessions")
         rubric = self.services.rubric(rubric_id)
@@ -129,9 +133,9 @@ class ReviewHandlers:
         if not turns:
             raise ValueError("That session has no questions to rescore.")
         assessments = self.services.scorer(rubric).assess_many([turn.officer for turn in turns])
-        return self.services.store().add_rescore(
-            session_id, rubric.id, rubric.content_hash(),
-            {turn.index: assessment for turn, assessment in zip(turns, assessments, strict=True)}, actor=user.name)
+        by_index = {turn.index: assessment for turn, assessment in zip(turns, assessments, strict=True)}
+        return self.services.store().add_rescore(session_id, rubric.id, rubric.content_hash(), by_index,
+                                                 actor=user.name)
 
 
 def parse_override_value(field: str, value: str):
@@ -169,25 +173,29 @@ def transcript_markdown(record: SessionRecord, turns: list[TurnRecord], rescores
     lines = [f"### {render.inert(record.trainee)} · {render.inert(record.persona_id)} · {record.mode} · "
              f"{record.started_at:%Y-%m-%d %H:%M} · recommended {share}"]
     if record.conclusion:
-        lines.append(f"Conclusion: `{render.inert(json.dumps(record.conclusion))}`")
+        said = record.conclusion
+        found = ", ".join(render.label(i) for i in said.get("indicators", [])) or "none"
+        lines.append(f"**Conclusion:** likely victim {render.inert(str(said.get('likely_victim')))}; "
+                     f"type {render.inert(render.label(str(said.get('type'))))}; "
+                     f"indicators {render.inert(found)}")
     if record.overall_comment:
         lines.append(f"**Reviewer comment:** {render.inert(record.overall_comment)}")
     for turn in turns:
         labels = turn.effective
-        mark = "✅" if labels.get("recommended") else "⚠️"
+        mark = "✓" if labels.get("recommended") else "⚠"
         lines.append(
             f"**Q{turn.index + 1}** {mark} _{render.label(str(labels.get('question_type')))}, "
             f"{labels.get('tone')}_ — {render.inert(turn.officer)}  \n"
             f"↳ {render.inert(turn.reply)}"
-            + ("  \n⚠️ contaminated answer" if turn.contaminated else "")
+            + ("  \n⚠ contaminated answer" if turn.contaminated else "")
         )
         for override in turn.overrides:
-            lines.append(f"> ✏️ {render.inert(override.author)} changed {override.field} from "
-                         f"`{render.inert(json.dumps(override.original_value))}` to "
-                         f"`{render.inert(json.dumps(override.new_value))}`: {render.inert(override.comment)}")
+            lines.append(f"> ✎ {render.inert(override.author)} changed {override.field} from "
+                         f"{render.inert(json.dumps(override.original_value))} to "
+                         f"{render.inert(json.dumps(override.new_value))}: {render.inert(override.comment)}")
         for rescore in rescored.get(turn.index, []):
             new = rescore.assessment
-            lines.append(f"> 🔁 rubric {render.inert(rescore.rubric_id)} ({rescore.rubric_hash[:8]}): "
+            lines.append(f"> ↻ rubric {render.inert(rescore.rubric_id)} ({rescore.rubric_hash[:8]}): "
                          f"{render.label(str(new.get('question_type')))}, "
                          f"{'recommended' if new.get('recommended') else 'not recommended'}")
     return "\n\n".join(lines)

@@ -85,7 +85,7 @@ def turn_state_markdown(turn: Turn) -> str:
     repairs = ", ".join(repair.reason for repair in turn.guard_repairs) or "none"
     return (f"**Turn {turn.index + 1}:** mode {render.label(turn.mode)} · trust {turn.trust:.2f} · "
             f"fear {turn.fear:.2f} · disclosed {', '.join(turn.disclosed) or 'nothing'} · "
-            f"guard repairs {repairs}" + (" · ⚠️ contaminated" if turn.contaminated else ""))
+            f"guard repairs {repairs}" + (" · ⚠ contaminated" if turn.contaminated else ""))
 
 
 class StudioHandlers:
@@ -145,7 +145,8 @@ class StudioHandlers:
     def import_card(self, card_path: str, request: gr.Request | None = None) -> str:
         """The card as persona YAML for review; saving is a separate, validated step."""
         self._instructor(request)
-        return dump_yaml(card_to_persona(read_card_json(card_path), Path(card_path).name).model_dump(mode="json"))
+        persona = card_to_persona(read_card_json(card_path), Path(card_path).name)
+        return dump_yaml(persona.model_dump(mode="json"))
 
     def preview_start(self, text: str, request: gr.Request | None = None) -> Preview:
         self._instructor(request)
@@ -161,7 +162,7 @@ class StudioHandlers:
             raise ValueError("Press 'Start preview' first.")
         text = check_message(text)
         turn = preview.session.officer_turn(text)
-        preview.chat += [render.chat_message("user", turn.officer), render.chat_message("assistant", turn.reply)]
+        preview.chat += render.exchange_messages(turn.officer, turn.reply)
         return preview, turn_state_markdown(turn)
 
     def replay(self, text: str, script: str, request: gr.Request | None = None) -> str:
