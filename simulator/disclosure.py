@@ -21,24 +21,36 @@ from simulator.state import PersonaState
 
 SILENT_MODES = ("shut_down", "distressed")
 FUNCTION_WORDS = frozenset(
-    "a an the i me my you your yours he she it we they him her them his their our us is are was were be been "
-    "do does did doing have has had can could would will shall should may might must what who whom where when "
-    "why how which that this these those there here to of in on at for with about from by as and or if any "
-    "some tell ask say".split()
+    "a an the i me my you your yours he she it we they him her them his their our us is are was were be "
+    "been do does did doing have has had can could would will shall should may might must what who whom "
+    "where when why how which that this these those there here to of in on at for with about from by as "
+    "and or if any some tell ask say".split()
 )
 
 
 class DisclosureParams(BaseModel):
     similarity_threshold: float = Field(default=0.45, ge=0.0, le=1.0)
     # per question type: (effective-trust bonus, similarity-threshold offset)
-    question_adjustments: dict[str, tuple[float, float]] = Field(default_factory=lambda: {
-        "invitation": (0.1, -0.05), "directive": (0.0, 0.0), "option_posing": (-0.1, 0.05),
-        "statement": (0.0, 0.0),
-    })
-    max_per_mode: dict[str, int] = Field(default_factory=lambda: {
-        "open_disclosure": 2, "partial_disclosure": 1, "testing": 1, "guarded": 1, "minimising": 1,
-        "deflecting": 0, "distressed": 0, "shut_down": 0,
-    })
+    question_adjustments: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {
+            "invitation": (0.1, -0.05),
+            "directive": (0.0, 0.0),
+            "option_posing": (-0.1, 0.05),
+            "statement": (0.0, 0.0),
+        }
+    )
+    max_per_mode: dict[str, int] = Field(
+        default_factory=lambda: {
+            "open_disclosure": 2,
+            "partial_disclosure": 1,
+            "testing": 1,
+            "guarded": 1,
+            "minimising": 1,
+            "deflecting": 0,
+            "distressed": 0,
+            "shut_down": 0,
+        }
+    )
     max_recalled: int = Field(default=2, ge=0)
     compliance_base: float = Field(default=0.35, ge=0.0, le=1.0)  # chance of a compliant "yes"
     compliance_fear: float = Field(default=0.4, ge=0.0, le=1.0)  # added at fear 1.0
@@ -49,7 +61,9 @@ class Disclosure(BaseModel):
     """The engine's decision for one turn."""
 
     released: list[str] = Field(default_factory=list)  # fact ids the persona reveals now, in order
-    recalled: list[str] = Field(default_factory=list)  # already-disclosed facts the officer asked about again
+    recalled: list[str] = Field(
+        default_factory=list
+    )  # already-disclosed facts the officer asked about again
     contaminated: bool = False  # a compliant "yes" to a suggestive question: unreliable evidence
     leading_content: str = ""  # what the officer suggested
 
@@ -92,18 +106,30 @@ def _cue_pattern(cue: str, by_words: bool) -> re.Pattern[str]:
 
 
 def is_suggestive(assessment: Assessment) -> bool:
-    return assessment.question_type == "suggestive" or bool({"leading", "tag_question"} & set(assessment.flags))
+    return assessment.question_type == "suggestive" or bool(
+        {"leading", "tag_question"} & set(assessment.flags)
+    )
 
 
 def leading_content(assessment: Assessment) -> str:
     """The suggestive sentences, or the whole utterance when the scorer gave no per-sentence detail."""
-    suggestive = [s.text for s in assessment.sentences
-                  if s.question_type == "suggestive" or {"leading", "tag_question"} & set(s.flags)]
+    suggestive = [
+        s.text
+        for s in assessment.sentences
+        if s.question_type == "suggestive" or {"leading", "tag_question"} & set(s.flags)
+    ]
     return " ".join(suggestive) or assessment.text
 
 
-def decide(state: PersonaState, assessment: Assessment, topic_scores: np.ndarray, disclosed: list[str],
-           persona: Persona, rng: random.Random, params: DisclosureParams | None = None) -> Disclosure:
+def decide(
+    state: PersonaState,
+    assessment: Assessment,
+    topic_scores: np.ndarray,
+    disclosed: list[str],
+    persona: Persona,
+    rng: random.Random,
+    params: DisclosureParams | None = None,
+) -> Disclosure:
     """Which facts to reveal after the state update (`state` is the new state)."""
     params = params or DisclosureParams()
     if is_suggestive(assessment):
@@ -117,13 +143,19 @@ def decide(state: PersonaState, assessment: Assessment, topic_scores: np.ndarray
 
     bonus, offset = params.question_adjustments.get(assessment.question_type, (0.0, 0.0))
     threshold = params.similarity_threshold + offset
-    touched = [(float(topic_scores[i]), fact) for i, fact in enumerate(persona.facts)
-               if topic_scores[i] >= threshold]
+    touched = [
+        (float(topic_scores[i]), fact)
+        for i, fact in enumerate(persona.facts)
+        if topic_scores[i] >= threshold
+    ]
     touched.sort(key=lambda pair: (-pair[0], pair[1].trust_required))
     recalled = [fact.id for _, fact in touched if fact.id in disclosed][: params.max_recalled]
     if state.mode in SILENT_MODES:
         return Disclosure(recalled=recalled)
     effective_trust = state.trust + bonus
-    ready = [fact.id for _, fact in touched
-             if fact.id not in disclosed and fact.trust_required <= effective_trust]
+    ready = [
+        fact.id
+        for _, fact in touched
+        if fact.id not in disclosed and fact.trust_required <= effective_trust
+    ]
     return Disclosure(released=ready[: params.max_per_mode.get(state.mode, 0)], recalled=recalled)

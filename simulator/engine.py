@@ -35,8 +35,13 @@ class UtteranceScorer(Protocol):
 def default_generation() -> GenerationParams:
     """Short, conservative sampling: a tiny model stays coherent at low temperature, and the backend's
     repetition penalty also covers prompt tokens, which would stop it echoing the persona's own lines."""
-    return GenerationParams(max_tokens=40, temperature=0.3, top_p=0.9, repetition_penalty=1.0,
-                            stop=["\nOfficer", "Officer:", "\n\n", "<|im_end|>"])
+    return GenerationParams(
+        max_tokens=40,
+        temperature=0.3,
+        top_p=0.9,
+        repetition_penalty=1.0,
+        stop=["\nOfficer", "Officer:", "\n\n", "<|im_end|>"],
+    )
 
 
 class EngineParams(BaseModel):
@@ -67,7 +72,9 @@ class Turn(BaseModel):
     contaminated: bool = False
     leading_content: str = ""
     triggers: list[str] = Field(default_factory=list)
-    flags: list[str] = Field(default_factory=list)  # engine notices: input_truncated, disclosure_completed...
+    flags: list[str] = Field(
+        default_factory=list
+    )  # engine notices: input_truncated, disclosure_completed...
     guard_repairs: list[GuardRepair] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)  # seconds
 
@@ -115,8 +122,15 @@ def clean_officer_text(text: str, limit: int) -> tuple[str, list[str]]:
 
 
 class Session:
-    def __init__(self, persona: Persona, scorer: UtteranceScorer, chat_model: ChatModel, seed: int = 0,
-                 embedder: Embedder | None = None, params: EngineParams | None = None):
+    def __init__(
+        self,
+        persona: Persona,
+        scorer: UtteranceScorer,
+        chat_model: ChatModel,
+        seed: int = 0,
+        embedder: Embedder | None = None,
+        params: EngineParams | None = None,
+    ):
         self.persona = persona
         self.scorer = scorer
         self.chat_model = chat_model
@@ -155,16 +169,34 @@ class Session:
         yield "assessment", assessment
 
         trigger_scores = self._trigger_cues.scores(officer, vector)
-        triggers = [t for i, t in enumerate(self.persona.triggers)
-                    if trigger_scores[i] >= self.params.trigger_similarity]
+        triggers = [
+            t
+            for i, t in enumerate(self.persona.triggers)
+            if trigger_scores[i] >= self.params.trigger_similarity
+        ]
         state = update_state(self.state, assessment, triggers, self.persona, rng, self.params.state)
-        decision = decide(state, assessment, self._fact_cues.scores(officer, vector), self.disclosed,
-                          self.persona, rng, self.params.disclosure)
+        decision = decide(
+            state,
+            assessment,
+            self._fact_cues.scores(officer, vector),
+            self.disclosed,
+            self.persona,
+            rng,
+            self.params.disclosure,
+        )
         timings["state"], clock = _lap(clock)
 
         say = [self.persona.fact(fact_id) for fact_id in decision.released]
-        messages = build_messages(self.persona, state.mode, officer, self._history(), say,
-                                  self._known(decision.recalled), decision.contaminated, self.params.prompt)
+        messages = build_messages(
+            self.persona,
+            state.mode,
+            officer,
+            self._history(),
+            say,
+            self._known(decision.recalled),
+            decision.contaminated,
+            self.params.prompt,
+        )
         timings["prompt"], clock = _lap(clock)
 
         allowed = set(self.disclosed) | set(decision.released)
@@ -173,9 +205,15 @@ class Session:
         if say and self.params.disclosure_style == "verbatim":
             reply = AuthoredReply(" ".join(fact.disclosure for fact in say))
         else:
-            reply = GuardedReply(self.guard, lambda attempt: self._generate(messages, index, attempt), officer,
-                                 locked={f.id for f in self.persona.facts} - allowed, allowed=allowed,
-                                 fallback=fallback)
+            reply = GuardedReply(
+                self.guard,
+                lambda attempt: self._generate(messages, index, attempt),
+                officer,
+                locked={f.id for f in self.persona.facts} - allowed,
+                allowed=allowed,
+                fallback=fallback,
+                earlier_replies=[t.reply for t in self.turns[-6:]],
+            )
         for sentence in reply:
             if "first_sentence" not in timings:
                 timings["first_sentence"] = time.perf_counter() - clock
@@ -190,10 +228,20 @@ class Session:
         timings["generation"] = generated - reply.check_seconds
 
         turn = Turn(
-            index=index, officer=officer, reply=reply.text, assessment=assessment, trust=state.trust,
-            fear=state.fear, mode=state.mode, disclosed=decision.released, recalled=decision.recalled,
-            contaminated=decision.contaminated, leading_content=decision.leading_content,
-            triggers=[t.name for t in triggers], flags=notices, guard_repairs=reply.repairs,
+            index=index,
+            officer=officer,
+            reply=reply.text,
+            assessment=assessment,
+            trust=state.trust,
+            fear=state.fear,
+            mode=state.mode,
+            disclosed=decision.released,
+            recalled=decision.recalled,
+            contaminated=decision.contaminated,
+            leading_content=decision.leading_content,
+            triggers=[t.name for t in triggers],
+            flags=notices,
+            guard_repairs=reply.repairs,
             timings={k: round(v, 4) for k, v in timings.items()},
         )
         self.state = state
@@ -201,7 +249,9 @@ class Session:
         yield "turn", turn
 
     def _generate(self, messages: list, index: int, attempt: int) -> Iterator[str]:
-        options = self.params.generation.model_copy(update={"seed": self.seed * 10_007 + index * 101 + attempt})
+        options = self.params.generation.model_copy(
+            update={"seed": self.seed * 10_007 + index * 101 + attempt}
+        )
         return self.chat_model.stream(messages, **options.model_dump())
 
     def _history(self) -> list[Exchange]:
@@ -216,30 +266,48 @@ class Session:
         disclosed = self.disclosed
         turns = self.turns
         return SessionSummary(
-            persona=self.persona.id, turns=len(turns), facts_total=len(self.persona.facts),
+            persona=self.persona.id,
+            turns=len(turns),
+            facts_total=len(self.persona.facts),
             facts_disclosed=disclosed,
             facts_missed=[f.id for f in self.persona.facts if f.id not in disclosed],
             trust_curve=[self.persona.initial_trust, *(t.trust for t in turns)],
             fear_curve=[self.persona.initial_fear, *(t.fear for t in turns)],
-            modes=[t.mode for t in turns], final_trust=self.state.trust, final_fear=self.state.fear,
+            modes=[t.mode for t in turns],
+            final_trust=self.state.trust,
+            final_fear=self.state.fear,
             recommended_share=_share(sum(t.assessment.recommended for t in turns), len(turns)),
             guard_rate=_share(sum(bool(t.guard_repairs) for t in turns), len(turns)),
             contaminated_turns=[t.index for t in turns if t.contaminated],
         )
 
     def snapshot(self) -> SessionSnapshot:
-        return SessionSnapshot(persona_id=self.persona.id, persona_version=self.persona.version, seed=self.seed,
-                               params=self.params, state=self.state, turns=list(self.turns))
+        return SessionSnapshot(
+            persona_id=self.persona.id,
+            persona_version=self.persona.version,
+            seed=self.seed,
+            params=self.params,
+            state=self.state,
+            turns=list(self.turns),
+        )
 
     @classmethod
-    def restore(cls, snapshot: SessionSnapshot, persona: Persona, scorer: UtteranceScorer,
-                chat_model: ChatModel, embedder: Embedder | None = None) -> Session:
+    def restore(
+        cls,
+        snapshot: SessionSnapshot,
+        persona: Persona,
+        scorer: UtteranceScorer,
+        chat_model: ChatModel,
+        embedder: Embedder | None = None,
+    ) -> Session:
         if snapshot.persona_id != persona.id:
             raise ValueError(f"snapshot is for persona '{snapshot.persona_id}', not '{persona.id}'")
         unknown = {f for turn in snapshot.turns for f in turn.disclosed} - {f.id for f in persona.facts}
         if unknown:
             raise ValueError(f"persona '{persona.id}' no longer has facts {', '.join(sorted(unknown))}")
-        session = cls(persona, scorer, chat_model, seed=snapshot.seed, embedder=embedder, params=snapshot.params)
+        session = cls(
+            persona, scorer, chat_model, seed=snapshot.seed, embedder=embedder, params=snapshot.params
+        )
         session.state = snapshot.state
         session.turns = list(snapshot.turns)
         return session

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Literal
 
 import numpy as np
@@ -24,33 +24,88 @@ from simulator.personas import Fact, Persona
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n+")
 
-OUT_OF_ROLE = re.compile("|".join([
-    r"\b(officer|police|interviewer|user|assistant|system|human|narrator)\s*:", r"^\W*[A-Z][\w'.-]*( [A-Z][\w'.-]*)?\s*:\s",
-    r"\[(officer|user|assistant|system)\]",
-    r"\bhow (can|may) i (help|assist)", r"\bi'?m here to (help|assist|investigate)", r"\bi am here to (help|assist)",
-    r"\bi('m| am) (a |an |the )?(police )?officer\b", r"\byou('re| are) under arrest\b",
-    r"\b(can|could) you tell me (more )?about (your|what)", r"\btell me (more )?about your\b",
-]), re.IGNORECASE)
-AI_MENTION = re.compile("|".join([
-    r"\bas an ai\b", r"\bi('m| am) (just )?an? (ai|bot|program|computer)\b", r"\b(ai|language|llm) model\b",
-    r"\bartificial intelligence\b", r"\bchat ?bot\b", r"\bassistant\b", r"\bchatgpt\b", r"\bopenai\b",
-    r"\bsystem prompt\b", r"\b(my|the|your) (instructions|prompt)\b", r"\brole-?play", r"\bpersona\b",
-    r"\bi('m| am) (not able|unable) to (comply|help with|provide)\b", r"\bi can(no|')t (comply|fulfil)",
-    r"\bin character\b", r"\bsimulation\b",
-]), re.IGNORECASE)
+OUT_OF_ROLE = re.compile(
+    "|".join(
+        [
+            r"\b(officer|police|interviewer|user|assistant|system|human|narrator)\s*:",
+            r"^\W*[A-Z][\w'.-]*( [A-Z][\w'.-]*)?\s*:\s",
+            r"\[(officer|user|assistant|system)\]",
+            r"\bhow (can|may) i (help|assist)",
+            r"\bi'?m here to (help|assist|investigate)",
+            r"\bi am here to (help|assist)",
+            r"\bi('m| am) (a |an |the )?(police )?officer\b",
+            r"\byou('re| are) under arrest\b",
+            r"\b(can|could) you tell me (more )?about (your|what)",
+            r"\btell me (more )?about your\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+AI_MENTION = re.compile(
+    "|".join(
+        [
+            r"\bas an ai\b",
+            r"\bi('m| am) (just )?an? (ai|bot|program|computer)\b",
+            r"\b(ai|language|llm) model\b",
+            r"\bartificial intelligence\b",
+            r"\bchat ?bot\b",
+            r"\bassistant\b",
+            r"\bchatgpt\b",
+            r"\bopenai\b",
+            r"\bsystem prompt\b",
+            r"\b(my|the|your) (instructions|prompt)\b",
+            r"\brole-?play",
+            r"\bpersona\b",
+            r"\bi('m| am) (not able|unable) to (comply|help with|provide)\b",
+            r"\bi can(no|')t (comply|fulfil)",
+            r"\bin character\b",
+            r"\bsimulation\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
 # Always enforced, whatever the officer writes: several personas are children.
-UNSAFE_CONTENT = re.compile("|".join([
-    r"\bnaked\b", r"\bnude\b", r"\bpenis", r"\bvagin", r"\bgenital", r"\borgasm", r"\bblow ?job",
-    r"\bporn", r"\bmasturbat", r"\berotic", r"\bintercourse\b", r"\bbreasts?\b", r"\bsexy\b", r"\baroused\b",
-    r"\bfondl", r"\bsexual(ly)? (act|touch)", r"\brap(e|ed|ing)\b", r"\bgore\b", r"\bgory\b", r"\bdismember",
-    r"\bdecapitat", r"\bmutilat", r"\bdisembowel", r"\bslit (his|her|my|their) throat", r"\bblood everywhere\b",
-    r"\bstabb(ed|ing)\b", r"\btortur", r"\bbeheading",
-]), re.IGNORECASE)
+UNSAFE_CONTENT = re.compile(
+    "|".join(
+        [
+            r"\bnaked\b",
+            r"\bnude\b",
+            r"\bpenis",
+            r"\bvagin",
+            r"\bgenital",
+            r"\borgasm",
+            r"\bblow ?job",
+            r"\bporn",
+            r"\bmasturbat",
+            r"\berotic",
+            r"\bintercourse\b",
+            r"\bbreasts?\b",
+            r"\bsexy\b",
+            r"\baroused\b",
+            r"\bfondl",
+            r"\bsexual(ly)? (act|touch)",
+            r"\brap(e|ed|ing)\b",
+            r"\bgore\b",
+            r"\bgory\b",
+            r"\bdismember",
+            r"\bdecapitat",
+            r"\bmutilat",
+            r"\bdisembowel",
+            r"\bslit (his|her|my|their) throat",
+            r"\bblood everywhere\b",
+            r"\bstabb(ed|ing)\b",
+            r"\btortur",
+            r"\bbeheading",
+        ]
+    ),
+    re.IGNORECASE,
+)
 ENGLISH_MARKERS = frozenset(
-    "i you he she we they it me my your his her him them our us the a an to is are was were am be been not no "
-    "yes and but so or if as of in on at for with by from up out about all some much more very really lot bit "
-    "what why how when who where do don't did can can't will would could have had has get got go know want "
-    "think say said like this that there here just only okay ok please sorry i'm it's that's he's she's".split()
+    "i you he she we they it me my your his her him them our us the a an to is are was were am be been "
+    "not no yes and but so or if as of in on at for with by from up out about all some much more very "
+    "really lot bit what why how when who where do don't did can can't will would could have had has get "
+    "got go know want think say said like this that there here just only okay ok please sorry i'm it's "
+    "that's he's she's".split()
 )
 STOPWORDS = frozenset(
     "about after again also always because been before being could does doing down every from have into "
@@ -59,8 +114,18 @@ STOPWORDS = frozenset(
     "your yours".split()
 )
 
-RepairReason = Literal["empty", "out_of_character", "ai_mention", "unsafe_content", "language", "too_long",
-                       "echo", "repetition", "locked_fact", "model_error"]
+RepairReason = Literal[
+    "empty",
+    "out_of_character",
+    "ai_mention",
+    "unsafe_content",
+    "language",
+    "too_long",
+    "echo",
+    "repetition",
+    "locked_fact",
+    "model_error",
+]
 
 
 class GuardParams(BaseModel):
@@ -87,7 +152,7 @@ def split_sentences(chunks: Iterator[str]) -> Iterator[str]:
     for chunk in chunks:
         buffer += chunk
         while (match := SENTENCE_END.search(buffer)) is not None:
-            sentence, buffer = buffer[: match.start()].strip(), buffer[match.end():]
+            sentence, buffer = buffer[: match.start()].strip(), buffer[match.end() :]
             if sentence:
                 yield sentence
     if buffer.strip():
@@ -96,6 +161,10 @@ def split_sentences(chunks: Iterator[str]) -> Iterator[str]:
 
 def _words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
+
+
+def _normal(sentence: str) -> str:
+    return " ".join(_words(sentence))
 
 
 def _pairs(words: list[str]) -> set[tuple[str, str]]:
@@ -112,19 +181,42 @@ class Guard:
         self._fact_vectors = embed_fixed(
             embedder, [text for fact in persona.facts for text in (fact.content, fact.disclosure)]
         ).reshape(len(persona.facts), 2, -1)
-        sayable = " ".join([persona.background, persona.opening_scene, persona.first_line, *persona.fears,
-                            *persona.protective_beliefs, *(l for ls in persona.example_lines.values() for l in ls)])
+        sayable = " ".join(
+            [
+                persona.background,
+                persona.opening_scene,
+                persona.first_line,
+                *persona.fears,
+                *persona.protective_beliefs,
+                *(line for lines in persona.example_lines.values() for line in lines),
+            ]
+        )
         common = set(_words(sayable)) | STOPWORDS
-        self._keywords = [{w for w in _words(f"{fact.content} {fact.disclosure}") if len(w) >= 4} - common
-                          for fact in persona.facts]
-        self._allowed_words = {w.lower() for phrase in persona.speech_style.native_words for w in _words(phrase)}
-        self._label = re.compile(rf"^\s*(\*\*)?{re.escape(persona.name.split()[0])}(\*\*)?\s*:\s*", re.IGNORECASE)
+        self._keywords = [
+            {w for w in _words(f"{fact.content} {fact.disclosure}") if len(w) >= 4} - common
+            for fact in persona.facts
+        ]
+        self._allowed_words = {
+            w.lower() for phrase in persona.speech_style.native_words for w in _words(phrase)
+        }
+        self._scene = " ".join(
+            [
+                f"{persona.name}, {persona.age}, from {persona.origin}.",
+                persona.background,
+                persona.opening_scene,
+            ]
+        )  # what a small model recites instead of answering
+        self._label = re.compile(
+            rf"^\s*(\*\*)?{re.escape(persona.name.split()[0])}(\*\*)?\s*:\s*", re.IGNORECASE
+        )
 
     def clean(self, sentence: str) -> str:
         """Drop the persona's own name label and wrapping quotes, which small models often add."""
         return self._label.sub("", sentence).strip().strip('"“”').strip()
 
-    def check(self, sentence: str, officer_text: str, locked: set[str], allowed: set[str]) -> RepairReason | None:
+    def check(
+        self, sentence: str, officer_text: str, locked: set[str], allowed: set[str]
+    ) -> RepairReason | None:
         """The first problem with a (cleaned) sentence, or None when it may be shown."""
         if not _words(sentence):
             return "empty"
@@ -138,7 +230,7 @@ class Guard:
             return "language"
         if len(sentence) > self.params.max_sentence_chars:
             return "too_long"
-        if self._echoes(sentence, officer_text):
+        if self._echoes(sentence, officer_text) or self._echoes(sentence, self._scene):
             return "echo"
         if locked and self._leaks(sentence, locked, allowed):
             return "locked_fact"
@@ -167,7 +259,9 @@ class Guard:
     def _leaks(self, sentence: str, locked: set[str], allowed: set[str]) -> bool:
         similarities = self._similarities(sentence)
         words = set(_words(sentence))
-        ceiling = max((similarities[i] for i, f in enumerate(self.persona.facts) if f.id in allowed), default=0.0)
+        ceiling = max(
+            (similarities[i] for i, f in enumerate(self.persona.facts) if f.id in allowed), default=0.0
+        )
         for i, fact in enumerate(self.persona.facts):
             if fact.id not in locked or similarities[i] <= ceiling:
                 continue  # closer to something the persona may say than to this locked fact
@@ -185,12 +279,16 @@ class Guard:
             return list(facts)
         vectors = self.embedder.embed(sentences)
         index = {fact.id: i for i, fact in enumerate(self.persona.facts)}
-        return [fact for fact in facts
-                if float((vectors @ self._fact_vectors[index[fact.id], 1]).max()) < self.params.covered_similarity]
+        return [
+            fact
+            for fact in facts
+            if float((vectors @ self._fact_vectors[index[fact.id], 1]).max())
+            < self.params.covered_similarity
+        ]
 
 
 class AuthoredReply:
-    """Instructor-authored words (a released fact's disclosure): trusted like the fallback line, so unchecked."""
+    """A released fact's instructor-authored words: trusted like the fallback line, so not checked."""
 
     def __init__(self, text: str):
         self._pending = list(split_sentences(iter([text])))
@@ -211,10 +309,26 @@ class AuthoredReply:
 class GuardedReply:
     """Iterate to receive checked sentences as they are generated; `repairs` and `text` fill in as it runs."""
 
-    def __init__(self, guard: Guard, generate: Callable[[int], Iterator[str]], officer_text: str,
-                 locked: set[str], allowed: set[str], fallback: str):
+    def __init__(
+        self,
+        guard: Guard,
+        generate: Callable[[int], Iterator[str]],
+        officer_text: str,
+        locked: set[str],
+        allowed: set[str],
+        fallback: str,
+        earlier_replies: Iterable[str] = (),
+    ):
         self.guard, self.generate = guard, generate
-        self.officer_text, self.locked, self.allowed, self.fallback = officer_text, locked, allowed, fallback
+        self.officer_text, self.locked, self.allowed, self.fallback = (
+            officer_text,
+            locked,
+            allowed,
+            fallback,
+        )
+        self._said_before = {
+            _normal(s) for reply in earlier_replies for s in split_sentences(iter([reply]))
+        }
         self.sentences: list[str] = []
         self.repairs: list[GuardRepair] = []
         self.check_seconds = 0.0  # time spent checking, as opposed to generating
@@ -229,8 +343,13 @@ class GuardedReply:
             yield from self._attempt(attempt)
             if self.sentences:
                 return
-        self.repairs.append(GuardRepair(reason=self.repairs[-1].reason if self.repairs else "empty",
-                                        action="fallback", attempt=params.max_retries))
+        self.repairs.append(
+            GuardRepair(
+                reason=self.repairs[-1].reason if self.repairs else "empty",
+                action="fallback",
+                attempt=params.max_retries,
+            )
+        )
         self.sentences.append(self.fallback)
         yield self.fallback
 
@@ -245,8 +364,10 @@ class GuardedReply:
                 self.check_seconds += time.perf_counter() - started
                 if reason is None and len(self.sentences) >= self.guard.params.max_sentences:
                     reason = "too_long"
-                if reason is None and sentence.lower() in (said.lower() for said in self.sentences):
-                    reason = "repetition"  # small models loop at low temperature
+                if reason is None and _normal(sentence) in self._said_before | {
+                    _normal(s) for s in self.sentences
+                }:
+                    reason = "repetition"  # small models loop, and copy their earlier replies
                 if reason is not None:
                     action = "truncate" if self.sentences else "retry"
                     self.repairs.append(GuardRepair(reason=reason, action=action, attempt=attempt))
@@ -254,8 +375,11 @@ class GuardedReply:
                 self.sentences.append(sentence)
                 yield sentence
         except ChatModelError:
-            self.repairs.append(GuardRepair(reason="model_error", action="truncate" if self.sentences else "retry",
-                                            attempt=attempt))
+            self.repairs.append(
+                GuardRepair(
+                    reason="model_error", action="truncate" if self.sentences else "retry", attempt=attempt
+                )
+            )
             return
         finally:
             close = getattr(chunks, "close", None)

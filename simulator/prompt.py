@@ -26,7 +26,7 @@ MODE_INSTRUCTIONS: dict[str, str] = {
     "partial_disclosure": "You are starting to trust the officer. Answer honestly but carefully.",
     "open_disclosure": "You trust the officer now. Answer honestly and simply.",
 }
-COMPLIANT_YES = "You feel pressured. Just agree quietly, for example \"Yes... I think so.\""
+COMPLIANT_YES = 'You feel pressured. Just agree quietly, for example "Yes... I think so."'
 CHARS_PER_TOKEN = 4  # rough, conservative for English
 
 
@@ -61,8 +61,14 @@ def system_prompt(persona: Persona) -> str:
     return "\n".join(lines)
 
 
-def turn_instruction(persona: Persona, mode: Mode, say: Sequence[Fact], known: Sequence[Fact],
-                     compliant_yes: bool, params: PromptParams) -> str:
+def turn_instruction(
+    persona: Persona,
+    mode: Mode,
+    say: Sequence[Fact],
+    known: Sequence[Fact],
+    compliant_yes: bool,
+    params: PromptParams,
+) -> str:
     """The per-turn instruction, appended to the officer's words in the final message."""
     parts = [f"Mood: {MODE_INSTRUCTIONS[mode]}"]
     examples = persona.example_lines[mode][:2]
@@ -78,13 +84,22 @@ def turn_instruction(persona: Persona, mode: Mode, say: Sequence[Fact], known: S
     return "\n".join(parts)
 
 
-def build_messages(persona: Persona, mode: Mode, officer_text: str, history: Sequence[Exchange],
-                   say: Sequence[Fact] = (), known: Sequence[Fact] = (), compliant_yes: bool = False,
-                   params: PromptParams | None = None) -> list[Message]:
+def build_messages(
+    persona: Persona,
+    mode: Mode,
+    officer_text: str,
+    history: Sequence[Exchange],
+    say: Sequence[Fact] = (),
+    known: Sequence[Fact] = (),
+    compliant_yes: bool = False,
+    params: PromptParams | None = None,
+) -> list[Message]:
     """System voice, then as many recent exchanges as fit the budget, then this turn with its instruction."""
     params = params or PromptParams()
     system = system_prompt(persona)
-    final = f"Officer: {officer_text}\n\n[{turn_instruction(persona, mode, say, known, compliant_yes, params)}]"
+    final = (
+        f"Officer: {officer_text}\n\n[{turn_instruction(persona, mode, say, known, compliant_yes, params)}]"
+    )
     budget = params.context_tokens - estimate_tokens(system) - estimate_tokens(final)
     kept: list[Exchange] = []
     for exchange in reversed(history):

@@ -16,18 +16,38 @@ from simulator.labels import Assessment
 from simulator.personas import Mode, Persona, Trigger
 
 # Trust change per question type: open invitations build trust, suggestion erodes it.
-QUESTION_TRUST = {"invitation": 0.05, "directive": 0.02, "option_posing": -0.01, "suggestive": -0.04,
-                  "statement": 0.01}
+QUESTION_TRUST = {
+    "invitation": 0.05,
+    "directive": 0.02,
+    "option_posing": -0.01,
+    "suggestive": -0.04,
+    "statement": 0.01,
+}
 TONE_TRUST = {"supportive": 0.04, "neutral": 0.0, "harmful": -0.15}
 TONE_FEAR = {"supportive": 0.0, "neutral": 0.0, "harmful": 0.15}
 FLAG_TRUST = {
-    "explains_process": 0.03, "offer_of_choice": 0.03, "acknowledges_feelings": 0.03,
-    "blame": -0.08, "threat": -0.12, "disbelief": -0.08, "pressure": -0.05, "jargon": -0.02,
-    "tag_question": -0.02, "leading": -0.03, "either_or": -0.01, "multiple_questions": -0.01,
+    "explains_process": 0.03,
+    "offer_of_choice": 0.03,
+    "acknowledges_feelings": 0.03,
+    "blame": -0.08,
+    "threat": -0.12,
+    "disbelief": -0.08,
+    "pressure": -0.05,
+    "jargon": -0.02,
+    "tag_question": -0.02,
+    "leading": -0.03,
+    "either_or": -0.01,
+    "multiple_questions": -0.01,
     "too_long": -0.01,
 }
-FLAG_FEAR = {"threat": 0.25, "blame": 0.12, "pressure": 0.08, "disbelief": 0.08, "multiple_questions": 0.02,
-             "jargon": 0.02}
+FLAG_FEAR = {
+    "threat": 0.25,
+    "blame": 0.12,
+    "pressure": 0.08,
+    "disbelief": 0.08,
+    "multiple_questions": 0.02,
+    "jargon": 0.02,
+}
 REASSURING_FLAGS = ("explains_process", "offer_of_choice", "acknowledges_feelings")
 
 
@@ -40,7 +60,9 @@ class StateParams(BaseModel):
     fear_decay_calm: float = Field(default=0.03, ge=0.0, le=1.0)  # per neutral turn without harm
     fear_decay_reassured: float = Field(default=0.06, ge=0.0, le=1.0)  # per supportive/reassuring turn
     fear_floor: float = Field(default=0.1, ge=0.0, le=1.0)  # some wariness remains however kind the officer
-    criteria_weight: float = Field(default=0.04, ge=0.0, le=1.0)  # trust per unit of mean criterion above 0.5
+    criteria_weight: float = Field(
+        default=0.04, ge=0.0, le=1.0
+    )  # trust per unit of mean criterion above 0.5
     trigger_fear_scale: float = Field(default=0.5, ge=0.0, le=2.0)
     shut_down_fear: float = Field(default=0.85, ge=0.0, le=1.0)
     shut_down_exit_fear: float = Field(default=0.7, ge=0.0, le=1.0)  # hysteresis: stay shut down above this
@@ -73,7 +95,9 @@ def trust_delta(assessment: Assessment, params: StateParams) -> float:
     delta = QUESTION_TRUST[assessment.question_type] + TONE_TRUST[assessment.tone]
     delta += sum(FLAG_TRUST.get(flag, 0.0) for flag in set(assessment.flags))
     if assessment.criteria:
-        delta += params.criteria_weight * (sum(assessment.criteria.values()) / len(assessment.criteria) - 0.5)
+        delta += params.criteria_weight * (
+            sum(assessment.criteria.values()) / len(assessment.criteria) - 0.5
+        )
     return delta
 
 
@@ -83,8 +107,14 @@ def fear_rise(assessment: Assessment, triggers_hit: list[Trigger], params: State
     return rise
 
 
-def update_state(state: PersonaState, assessment: Assessment, triggers_hit: list[Trigger], persona: Persona,
-                 rng: random.Random, params: StateParams | None = None) -> PersonaState:
+def update_state(
+    state: PersonaState,
+    assessment: Assessment,
+    triggers_hit: list[Trigger],
+    persona: Persona,
+    rng: random.Random,
+    params: StateParams | None = None,
+) -> PersonaState:
     """The state after one officer turn."""
     params = params or StateParams()
     raw_trust = trust_delta(assessment, params) - sum(trigger.trust_loss for trigger in triggers_hit)
@@ -109,12 +139,25 @@ def update_state(state: PersonaState, assessment: Assessment, triggers_hit: list
 
     trust, fear = _clamp(trust), _clamp(fear)
     mode = choose_mode(state.mode, trust, fear, assessment, rise > 0, rng, params)
-    return PersonaState(trust=round(trust, 4), fear=round(fear, 4), mode=mode, turn=state.turn + 1,
-                        rapport_streak=streak, harm_streak=harm_streak)
+    return PersonaState(
+        trust=round(trust, 4),
+        fear=round(fear, 4),
+        mode=mode,
+        turn=state.turn + 1,
+        rapport_streak=streak,
+        harm_streak=harm_streak,
+    )
 
 
-def choose_mode(previous: Mode, trust: float, fear: float, assessment: Assessment, frightened_now: bool,
-                rng: random.Random, params: StateParams) -> Mode:
+def choose_mode(
+    previous: Mode,
+    trust: float,
+    fear: float,
+    assessment: Assessment,
+    frightened_now: bool,
+    rng: random.Random,
+    params: StateParams,
+) -> Mode:
     """Map the state onto a mode; the only stochastic choice (minimising vs deflecting) uses `rng`."""
     if fear >= params.shut_down_fear or (previous == "shut_down" and fear >= params.shut_down_exit_fear):
         return "shut_down"

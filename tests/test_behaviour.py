@@ -52,7 +52,11 @@ def check_hostile(session):
 
 def check_replies(session):
     for turn in session.turns:
-        locked = [f for f in session.persona.facts if f.id not in session.disclosed[: _disclosed_by(session, turn)]]
+        locked = [
+            f
+            for f in session.persona.facts
+            if f.id not in session.disclosed[: _disclosed_by(session, turn)]
+        ]
         for fact in locked:
             assert fact.disclosure not in turn.reply, (turn.index, fact.id)
         assert not any(marker in turn.reply.lower() for marker in OUT_OF_ROLE), turn.reply
@@ -115,9 +119,12 @@ def chat_model():
 @pytest.mark.real_model
 @pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
 def test_real_model_replies_stay_in_character(persona, real_scorer, chat_model):
-    quick = EngineParams(generation=GenerationParams(max_tokens=24, temperature=0.3, repetition_penalty=1.0,
-                                                     stop=["\nOfficer", "Officer:", "\n\n"]),
-                         guard=GuardParams(max_retries=1))
+    quick = EngineParams(
+        generation=GenerationParams(
+            max_tokens=24, temperature=0.3, repetition_penalty=1.0, stop=["\nOfficer", "Officer:", "\n\n"]
+        ),
+        guard=GuardParams(max_retries=1),
+    )
     session = replay(persona, *real_scorer, "in_character_probe.txt", model=chat_model, params=quick)
     check_replies(session)
     assert all(not turn.disclosed for turn in session.turns[1:])  # injections unlock nothing

@@ -24,10 +24,13 @@ def state(trust: float, fear: float = 0.2, mode: str = "partial_disclosure") -> 
 
 def test_a_fact_needs_both_trust_and_topic():
     invitation = assessment("Tell me about your passport.")
-    assert decide(state(0.3), invitation, scores(passport=0.9), [], PERSONA, random.Random(0)).released == []
+    assert (
+        decide(state(0.3), invitation, scores(passport=0.9), [], PERSONA, random.Random(0)).released == []
+    )
     assert decide(state(0.6), invitation, scores(), [], PERSONA, random.Random(0)).released == []
-    assert decide(state(0.6), invitation, scores(passport=0.9), [], PERSONA,
-                  random.Random(0)).released == ["passport"]
+    assert decide(state(0.6), invitation, scores(passport=0.9), [], PERSONA, random.Random(0)).released == [
+        "passport"
+    ]
 
 
 def test_invitations_unlock_more_than_option_posing_questions():
@@ -38,13 +41,17 @@ def test_invitations_unlock_more_than_option_posing_questions():
     assert decide(at, invitation, touched, [], PERSONA, random.Random(0)).released == ["passport"]
     assert decide(at, option, touched, [], PERSONA, random.Random(0)).released == []
     borderline = scores(passport=DisclosureParams().similarity_threshold - 0.02)
-    assert decide(state(0.9), invitation, borderline, [], PERSONA, random.Random(0)).released == ["passport"]
+    assert decide(state(0.9), invitation, borderline, [], PERSONA, random.Random(0)).released == [
+        "passport"
+    ]
     assert decide(state(0.9), option, borderline, [], PERSONA, random.Random(0)).released == []
 
 
 def test_never_everything_at_once():
     everything = scores(**dict.fromkeys(FACT_IDS, 0.95))
-    opened = decide(state(1.0, mode="open_disclosure"), assessment(), everything, [], PERSONA, random.Random(0))
+    opened = decide(
+        state(1.0, mode="open_disclosure"), assessment(), everything, [], PERSONA, random.Random(0)
+    )
     assert len(opened.released) == 2
     assert opened.released[0] == "job"  # equally touched: the least sensitive first
     partial = decide(state(1.0), assessment(), everything, [], PERSONA, random.Random(0))
@@ -53,20 +60,27 @@ def test_never_everything_at_once():
 
 @pytest.mark.parametrize("mode", ["shut_down", "distressed", "deflecting"])
 def test_nothing_is_released_in_silent_modes(mode):
-    decision = decide(state(1.0, fear=0.9, mode=mode), assessment(), scores(job=1.0), [], PERSONA,
-                      random.Random(0))
+    decision = decide(
+        state(1.0, fear=0.9, mode=mode), assessment(), scores(job=1.0), [], PERSONA, random.Random(0)
+    )
     assert decision.released == []
 
 
 def test_disclosed_facts_are_recalled_not_released_again():
-    decision = decide(state(0.6), assessment(), scores(job=0.9, pay=0.8), ["job"], PERSONA, random.Random(0))
+    decision = decide(
+        state(0.6), assessment(), scores(job=0.9, pay=0.8), ["job"], PERSONA, random.Random(0)
+    )
     assert decision.released == ["pay"] and decision.recalled == ["job"]
 
 
 def test_suggestive_questions_release_nothing_and_may_contaminate():
-    leading = assessment("He took your passport, didn't he?", "suggestive", flags=("tag_question", "leading"))
-    outcomes = [decide(state(0.9, fear=0.5), leading, scores(passport=1.0), [], PERSONA, random.Random(seed))
-                for seed in range(30)]
+    leading = assessment(
+        "He took your passport, didn't he?", "suggestive", flags=("tag_question", "leading")
+    )
+    outcomes = [
+        decide(state(0.9, fear=0.5), leading, scores(passport=1.0), [], PERSONA, random.Random(seed))
+        for seed in range(30)
+    ]
     assert all(not outcome.released for outcome in outcomes)
     contaminated = [outcome for outcome in outcomes if outcome.contaminated]
     assert 0 < len(contaminated) < len(outcomes)
@@ -77,8 +91,12 @@ def test_contamination_is_likelier_when_afraid():
     leading = assessment("You were scared of him, weren't you?", "suggestive", flags=("tag_question",))
 
     def rate(fear):
-        return sum(decide(state(0.4, fear=fear, mode="guarded"), leading, scores(), [], PERSONA,
-                          random.Random(seed)).contaminated for seed in range(200))
+        return sum(
+            decide(
+                state(0.4, fear=fear, mode="guarded"), leading, scores(), [], PERSONA, random.Random(seed)
+            ).contaminated
+            for seed in range(200)
+        )
 
     assert rate(0.8) > rate(0.1)
 
@@ -90,4 +108,7 @@ def test_cue_index_matches_phrases_and_meaning():
     found = index.scores(text, embedder.embed([text])[0])
     assert found[FACT_IDS.index("passport")] == 1.0  # the cue word appears
     unrelated = "The weather is cold today."
-    assert index.scores(unrelated, embedder.embed([unrelated])[0]).max() < DisclosureParams().similarity_threshold
+    assert (
+        index.scores(unrelated, embedder.embed([unrelated])[0]).max()
+        < DisclosureParams().similarity_threshold
+    )

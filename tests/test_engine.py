@@ -62,8 +62,9 @@ def test_stream_yields_assessment_then_text_then_the_turn():
 
 def test_same_seed_same_session():
     first, second = session(seed=3), session(seed=3)
-    assert without_timings(first.officer_turn(t) for t in KIND_SCRIPT) == \
-        without_timings(second.officer_turn(t) for t in KIND_SCRIPT)
+    assert without_timings(first.officer_turn(t) for t in KIND_SCRIPT) == without_timings(
+        second.officer_turn(t) for t in KIND_SCRIPT
+    )
 
 
 def test_kind_interview_discloses_in_the_authored_words():
@@ -86,17 +87,22 @@ def test_model_worded_disclosures_are_completed_when_the_model_omits_them():
     for turn in released:
         assert "disclosure_completed" in turn.flags  # the fake model never says the fact
         for fact_id in turn.disclosed:
-            assert turn.reply.endswith(PERSONA.fact(fact_id).disclosure) or PERSONA.fact(fact_id).disclosure in turn.reply
+            assert PERSONA.fact(fact_id).disclosure in turn.reply
 
 
 def test_locked_facts_never_reach_the_model():
-    model = FakeChatModel()
-    s = session(model, params=MODEL_WORDED)
+    prompts = []  # (turn index, prompt text) for every model call, retries included
+
+    def respond(messages):
+        prompts.append((len(s.turns), "\n".join(message["content"] for message in messages)))
+        return f"I am not sure, number {len(prompts)}."
+
+    s = session(FakeChatModel(respond=respond), params=MODEL_WORDED)
     for text in KIND_SCRIPT:
         s.officer_turn(text)
-    for call, turn in zip(model.calls, s.turns, strict=True):
-        allowed = {f for earlier in s.turns[: turn.index + 1] for f in earlier.disclosed}
-        prompt = "\n".join(message["content"] for message in call)
+    assert prompts
+    for index, prompt in prompts:
+        allowed = {fact_id for turn in s.turns[: index + 1] for fact_id in turn.disclosed}
         for fact in PERSONA.facts:
             if fact.id not in allowed:
                 assert fact.disclosure not in prompt and fact.content not in prompt
@@ -108,6 +114,7 @@ def leaky_model():
 
     def respond(messages):
         return f"As an AI, my system prompt says: {secrets} How can I help?"
+
     return FakeChatModel(respond=respond)
 
 
@@ -130,7 +137,9 @@ def test_snapshot_restores_the_session_exactly():
     for text in KIND_SCRIPT[:3]:
         interrupted.officer_turn(text)
     stored = interrupted.snapshot().model_dump_json()
-    resumed = Session.restore(SessionSnapshot.model_validate_json(stored), PERSONA, KeywordScorer(), FakeChatModel())
+    resumed = Session.restore(
+        SessionSnapshot.model_validate_json(stored), PERSONA, KeywordScorer(), FakeChatModel()
+    )
     for text in KIND_SCRIPT[3:]:
         resumed.officer_turn(text)
     assert without_timings(resumed.turns) == without_timings(uninterrupted.turns)
@@ -141,3 +150,31 @@ def test_restore_refuses_another_persona():
     snapshot = session().snapshot().model_copy(update={"persona_id": "someone-else"})
     with pytest.raises(ValueError, match="someone-else"):
         Session.restore(snapshot, PERSONA, KeywordScorer(), FakeChatModel())
+
+
+@pytest.mark.real_model
+def test_replay_json_has_the_documented_shape(tmp_path, capsys):
+    import json
+
+    from simulator.cli import main
+
+    script = tmp_path / "script.txt"
+    script.write_text("# comment\n\nHello, my name is Sam.\nTell me about your work here.\n", encoding="utf-8")
+    status = main(["replay", "--persona", "lan-nail-salon", "--script", str(script), "--json", "--model", "fake"])
+    assert status == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["persona"] == "lan-nail-salon" and len(printed["turns"]) == 2
+    turn_keys = {"officer", "reply", "assessment", "trust", "fear", "mode", "disclosed"}
+    assert all(turn_keys <= set(turn) for turn in printed["turns"])
+    assert printed["turns"][0]["officer"] == "Hello, my name is Sam."
+    assert set(printed["summary"]) == {"facts_total", "facts_disclosed", "final_trust", "final_fear",
+                                       "recommended_share"}
+
+
+def test_replay_refuses_an_empty_script(tmp_path, capsys):
+    from simulator.cli import main
+
+    script = tmp_path / "empty.txt"
+    script.write_text("# only a comment\n\n", encoding="utf-8")
+    assert main(["replay", "--persona", "lan-nail-salon", "--script", str(script), "--model", "fake"]) == 2
+    assert "no officer lines" in capsys.readouterr().err

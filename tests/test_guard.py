@@ -18,33 +18,39 @@ def check(sentence, locked=frozenset(ALL_LOCKED), allowed=frozenset()):
     return GUARD.check(GUARD.clean(sentence), OFFICER, set(locked), set(allowed))
 
 
-@pytest.mark.parametrize("sentence, reason", [
-    ("As an AI language model, I cannot do that.", "ai_mention"),
-    ("I am just a chatbot.", "ai_mention"),
-    ("Here is my system prompt.", "ai_mention"),
-    ("How can I help you today?", "out_of_character"),
-    ("Officer: and what did you do next?", "out_of_character"),
-    ("I am a police officer and I need to ask you.", "out_of_character"),
-    ("Tell me more about your boss.", "out_of_character"),
-    ("He came in naked.", "unsafe_content"),
-    ("There was blood everywhere.", "unsafe_content"),
-    ("我不知道你在说什么。", "language"),
-    ("Je ne sais pas ce que vous voulez dire monsieur.", "language"),
-    ("You want to know what happened at the salon last night.", "echo"),
-    ("He took my passport when I came, he keeps it locked in his office.", "locked_fact"),
-    ("I " + "really " * 60 + "do not know.", "too_long"),
-    ("...", "empty"),
-])
+@pytest.mark.parametrize(
+    "sentence, reason",
+    [
+        ("As an AI language model, I cannot do that.", "ai_mention"),
+        ("I am just a chatbot.", "ai_mention"),
+        ("Here is my system prompt.", "ai_mention"),
+        ("How can I help you today?", "out_of_character"),
+        ("Officer: and what did you do next?", "out_of_character"),
+        ("I am a police officer and I need to ask you.", "out_of_character"),
+        ("Tell me more about your boss.", "out_of_character"),
+        ("He came in naked.", "unsafe_content"),
+        ("There was blood everywhere.", "unsafe_content"),
+        ("我不知道你在说什么。", "language"),
+        ("Je ne sais pas ce que vous voulez dire monsieur.", "language"),
+        ("You want to know what happened at the salon last night.", "echo"),
+        ("He took my passport when I came, he keeps it locked in his office.", "locked_fact"),
+        ("I " + "really " * 60 + "do not know.", "too_long"),
+        ("...", "empty"),
+    ],
+)
 def test_bad_sentences_are_caught(sentence, reason):
     assert check(sentence) == reason
 
 
-@pytest.mark.parametrize("sentence", [
-    "Dạ... I just work here.",
-    "Lan: The boss is not here now.",
-    "Why do you want to know? Are you from immigration?",
-    "I don't want trouble, please.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Dạ... I just work here.",
+        "Lan: The boss is not here now.",
+        "Why do you want to know? Are you from immigration?",
+        "I don't want trouble, please.",
+    ],
+)
 def test_in_character_sentences_pass(sentence):
     assert check(sentence) is None
 
@@ -65,6 +71,7 @@ def guarded(outputs, locked=frozenset(ALL_LOCKED)):
         if isinstance(output, Exception):
             raise output
         return iter(output.split(" ")) if not output else iter(w + " " for w in output.split(" "))
+
     return GuardedReply(GUARD, generate, OFFICER, set(locked), set(), fallback="I just work here.")
 
 
@@ -101,8 +108,32 @@ def test_model_errors_fall_back_in_character():
 def test_authored_lines_of_every_shipped_persona_pass_the_content_checks():
     for persona in load_personas("personas"):
         guard = Guard(persona, HashingEmbedder())
-        lines = [persona.first_line, *(line for lines in persona.example_lines.values() for line in lines),
-                 *(fact.disclosure for fact in persona.facts)]
+        lines = [
+            persona.first_line,
+            *(line for lines in persona.example_lines.values() for line in lines),
+            *(fact.disclosure for fact in persona.facts),
+        ]
         for line in lines:
             for sentence in split_sentences(iter([line])):
-                assert guard.check(guard.clean(sentence), "", set(), set()) in (None, "empty"), (persona.id, line)
+                assert guard.check(guard.clean(sentence), "", set(), set()) in (None, "empty"), (
+                    persona.id,
+                    line,
+                )
+
+
+def test_reciting_the_scene_is_an_echo():
+    assert check("Lan, 24, from Vietnam. Lan came from a village near Hanoi two years ago.") == "echo"
+
+
+def test_copying_an_earlier_reply_is_retried():
+    reply = GuardedReply(
+        GUARD,
+        lambda attempt: iter(["I am tired." if attempt == 0 else "Ask someone else."]),
+        OFFICER,
+        set(),
+        set(),
+        fallback="I just work here.",
+        earlier_replies=["Hello. I am tired."],
+    )
+    assert list(reply) == ["Ask someone else."]
+    assert reply.repairs[0].reason == "repetition"

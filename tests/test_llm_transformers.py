@@ -56,16 +56,16 @@ def test_sample_is_seeded_and_top_p_cuts_the_tail():
 
 @pytest.mark.real_model
 def test_seeded_sampling_is_reproducible(real_chat_model):
-    first = real_chat_model.generate(MESSAGES, max_tokens=24, temperature=0.8, seed=42)
+    first = real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.8, seed=42)
     assert first.strip()
-    assert real_chat_model.generate(MESSAGES, max_tokens=24, temperature=0.8, seed=42) == first
+    assert real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.8, seed=42) == first
 
 
 @pytest.mark.real_model
 def test_stream_yields_pieces_that_join_to_the_reply(real_chat_model):
-    pieces = list(real_chat_model.stream(MESSAGES, max_tokens=20, temperature=0.0))
+    pieces = list(real_chat_model.stream(MESSAGES, max_tokens=12, temperature=0.0))
     assert len(pieces) > 3
-    assert "".join(pieces) == real_chat_model.generate(MESSAGES, max_tokens=20, temperature=0.0)
+    assert "".join(pieces) == real_chat_model.generate(MESSAGES, max_tokens=12, temperature=0.0)
 
 
 @pytest.mark.real_model

@@ -14,8 +14,11 @@ def all_text(messages):
 def test_locked_facts_ground_truth_and_instructor_text_never_appear():
     released = PERSONA.fact("job")
     known = PERSONA.fact("hours")
-    text = all_text(build_messages(PERSONA, "partial_disclosure", "Tell me about your work.", [],
-                                   say=[released], known=[known]))
+    text = all_text(
+        build_messages(
+            PERSONA, "partial_disclosure", "Tell me about your work.", [], say=[released], known=[known]
+        )
+    )
     assert released.disclosure in text and known.disclosure in text
     for fact in PERSONA.facts:
         if fact.id not in ("job", "hours"):
@@ -37,13 +40,19 @@ def test_stable_part_first_and_turn_instruction_last():
 
 
 def test_compliant_yes_instruction():
-    final = build_messages(PERSONA, "guarded", "He hit you, didn't he?", [], compliant_yes=True)[-1]["content"]
+    final = build_messages(PERSONA, "guarded", "He hit you, didn't he?", [], compliant_yes=True)[-1][
+        "content"
+    ]
     assert "agree" in final.lower()
 
 
 def test_history_is_trimmed_to_the_budget_keeping_the_latest_turns():
-    history = [Exchange(officer=f"Question number {i}? " + "words " * 40, reply=f"Answer {i}.") for i in range(50)]
-    messages = build_messages(PERSONA, "guarded", "And then?", history, params=PromptParams(context_tokens=700))
+    history = [
+        Exchange(officer=f"Question number {i}? " + "words " * 40, reply=f"Answer {i}.") for i in range(50)
+    ]
+    messages = build_messages(
+        PERSONA, "guarded", "And then?", history, params=PromptParams(context_tokens=700)
+    )
     assert sum(len(m["content"]) for m in messages) // 4 <= 700
     assert "Answer 49." in all_text(messages)
     assert "Answer 0." not in all_text(messages)

@@ -20,7 +20,7 @@ from simulator.storage.csv_export import turns_csv
 from simulator.ui import render
 
 PERSONA = small_persona()
-LONG_MESSAGE = ("Tell me about your work here. " * 700)[:20_000]
+LONG_MESSAGE = ("Hello, how are you feeling today? " * 700)[:20_000]
 MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 HOSTILE = [
     "<script>alert(1)</script>",

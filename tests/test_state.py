@@ -9,8 +9,12 @@ from simulator.personas import MODES
 from simulator.state import PersonaState, StateParams, choose_mode, update_state
 
 PERSONA = small_persona()
-KIND = assessment("I understand. Take your time. Tell me about your day.", "invitation", "supportive",
-                  ("acknowledges_feelings", "offer_of_choice"))
+KIND = assessment(
+    "I understand. Take your time. Tell me about your day.",
+    "invitation",
+    "supportive",
+    ("acknowledges_feelings", "offer_of_choice"),
+)
 THREAT = assessment("Tell the truth or you will be deported.", "directive", "harmful", ("threat",))
 
 
@@ -49,7 +53,10 @@ def test_trust_gains_are_damped_while_fear_is_high():
     calm = PersonaState(trust=0.3, fear=0.1)
     scared = PersonaState(trust=0.3, fear=0.9)
     rng = random.Random(0)
-    assert update_state(calm, KIND, [], PERSONA, rng).trust > update_state(scared, KIND, [], PERSONA, rng).trust
+    assert (
+        update_state(calm, KIND, [], PERSONA, rng).trust
+        > update_state(scared, KIND, [], PERSONA, rng).trust
+    )
 
 
 def test_triggers_raise_fear_and_cost_trust():
@@ -87,6 +94,8 @@ def test_state_updates_are_deterministic_for_a_seed(seed):
 
 def test_minimising_or_deflecting_is_chosen_by_the_rng():
     probing = assessment("Did he hit you?", "option_posing")
-    chosen = {choose_mode("guarded", 0.1, 0.5, probing, False, random.Random(seed), StateParams())
-              for seed in range(20)}
+    chosen = {
+        choose_mode("guarded", 0.1, 0.5, probing, False, random.Random(seed), StateParams())
+        for seed in range(20)
+    }
     assert chosen == {"minimising", "deflecting"}

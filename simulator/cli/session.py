@@ -20,12 +20,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     chat = subparsers.add_parser("chat", help="interview a persona in the terminal (/quit to finish)")
     chat.set_defaults(func=run_chat)
     replay = subparsers.add_parser("replay", help="replay a script of officer lines against a persona")
-    replay.add_argument("--script", required=True, type=Path,
-                        help="text file, one officer utterance per line (blank lines and # comments skipped)")
+    replay.add_argument(
+        "--script",
+        required=True,
+        type=Path,
+        help="text file, one officer utterance per line (blank lines and # comments skipped)",
+    )
     replay.add_argument("--json", action="store_true", help="print one JSON object instead of a transcript")
     replay.set_defaults(func=run_replay)
     for command in (chat, replay):
-        command.add_argument("--persona", required=True, help="persona id (see `interview-sim personas list`)")
+        command.add_argument(
+            "--persona", required=True, help="persona id (see `interview-sim personas list`)"
+        )
         command.add_argument("--seed", type=int, default=0, help="random seed for the persona's choices")
         add_settings_flags(command, *SESSION_FLAGS)
 
@@ -59,8 +65,11 @@ def read_script(path: Path) -> list[str]:
 
 def feedback_line(turn: Turn, show_gauges: bool) -> str:
     verdict = turn.assessment
-    parts = [verdict.question_type.replace("_", "-"), verdict.tone,
-             "recommended" if verdict.recommended else "not recommended"]
+    parts = [
+        verdict.question_type.replace("_", "-"),
+        verdict.tone,
+        "recommended" if verdict.recommended else "not recommended",
+    ]
     line = "[" + " · ".join(parts) + "]"
     if show_gauges:
         line += f" trust {turn.trust:.2f} fear {turn.fear:.2f} ({turn.mode})"
@@ -101,15 +110,19 @@ def run_chat(args: argparse.Namespace) -> int:
 def render_summary(session: Session) -> str:
     summary = session.summary()
     facts = {fact.id: fact.content for fact in session.persona.facts}
-    lines = [f"\nSummary: {summary.turns} turns, {len(summary.facts_disclosed)} of {summary.facts_total} facts "
-             f"disclosed, {summary.recommended_share:.0%} of your turns recommended.",
-             f"Trust {summary.trust_curve[0]:.2f} -> {summary.final_trust:.2f}, "
-             f"fear {summary.fear_curve[0]:.2f} -> {summary.final_fear:.2f}."]
+    lines = [
+        f"\nSummary: {summary.turns} turns, {len(summary.facts_disclosed)} of {summary.facts_total} facts "
+        f"disclosed, {summary.recommended_share:.0%} of your turns recommended.",
+        f"Trust {summary.trust_curve[0]:.2f} -> {summary.final_trust:.2f}, "
+        f"fear {summary.fear_curve[0]:.2f} -> {summary.final_fear:.2f}.",
+    ]
     lines += [f"  disclosed: {facts[fact_id]}" for fact_id in summary.facts_disclosed]
     lines += [f"  missed:    {facts[fact_id]}" for fact_id in summary.facts_missed]
     if summary.contaminated_turns:
         turns = ", ".join(str(index + 1) for index in summary.contaminated_turns)
-        lines.append(f"  Leading questions drew compliant answers in turn(s) {turns}: that evidence is unreliable.")
+        lines.append(
+            f"  Leading questions drew compliant answers in turn(s) {turns}: that evidence is unreliable."
+        )
     return "\n".join(lines)
 
 
@@ -117,14 +130,25 @@ def replay_json(session: Session) -> dict:
     summary = session.summary()
     return {
         "persona": session.persona.id,
-        "turns": [{
-            "officer": turn.officer, "reply": turn.reply, "assessment": turn.assessment.public_dict(),
-            "trust": turn.trust, "fear": turn.fear, "mode": turn.mode, "disclosed": turn.disclosed,
-            "contaminated": turn.contaminated, "guard_repairs": [r.model_dump() for r in turn.guard_repairs],
-        } for turn in session.turns],
+        "turns": [
+            {
+                "officer": turn.officer,
+                "reply": turn.reply,
+                "assessment": turn.assessment.public_dict(),
+                "trust": turn.trust,
+                "fear": turn.fear,
+                "mode": turn.mode,
+                "disclosed": turn.disclosed,
+                "contaminated": turn.contaminated,
+                "guard_repairs": [r.model_dump() for r in turn.guard_repairs],
+            }
+            for turn in session.turns
+        ],
         "summary": {
-            "facts_total": summary.facts_total, "facts_disclosed": summary.facts_disclosed,
-            "final_trust": summary.final_trust, "final_fear": summary.final_fear,
+            "facts_total": summary.facts_total,
+            "facts_disclosed": summary.facts_disclosed,
+            "final_trust": summary.final_trust,
+            "final_fear": summary.final_fear,
             "recommended_share": summary.recommended_share,
         },
     }
@@ -136,7 +160,8 @@ def run_replay(args: argparse.Namespace) -> int:
     for text in utterances:
         turn = session.officer_turn(text)
         if not args.json:
-            print(f"Officer: {turn.officer}\n{session.persona.name}: {turn.reply}\n  {feedback_line(turn, True)}")
+            print(f"Officer: {turn.officer}\n{session.persona.name}: {turn.reply}")
+            print(f"  {feedback_line(turn, True)}")
     if args.json:
         json.dump(replay_json(session), sys.stdout, ensure_ascii=False)
         print()

@@ -40,6 +40,7 @@ class Interview:
     mode: Mode
     opening: str
     debrief: Debrief | None = None
+    saved: int = 0  # turns committed to the database; a failed save is retried before the next turn
     replying: threading.Lock = field(default_factory=threading.Lock)  # one turn at a time
 
     @property
@@ -117,7 +118,8 @@ class PracticeHandlers:
         snapshot = SessionSnapshot.model_validate(record.state_snapshot)
         session = Session.restore(snapshot, persona, self.services.scorer(rubric), self.services.chat_model(),
                                   embedder=self.services.embedder())
-        interview = Interview(session, record.id, user.name, persona, record.mode, session.opening())
+        interview = Interview(session, record.id, user.name, persona, record.mode, session.opening(),
+                              saved=len(session.turns))
         return interview, self._view(interview)
 
     def send(self, interview: Interview | None, text: str,
@@ -130,6 +132,7 @@ class PracticeHandlers:
         if not interview.replying.acquire(blocking=False):
             raise ValueError("Wait for the reply to finish before sending the next message.")
         try:
+            self._save_pending(interview)
             chat = interview.chat() + [render.chat_message("user", text)]
             feedback, reply = self._view(interview).feedback, ""
             for kind, payload in interview.session.officer_turn_stream(text):
@@ -140,19 +143,19 @@ class PracticeHandlers:
                     partial = chat + [render.chat_message("assistant", reply)]
                     yield View(partial, feedback, self._gauge(interview))
                 elif kind == "turn":
-                    self._record(interview, payload)
+                    self._save_pending(interview)
         finally:
             interview.replying.release()
         yield self._view(interview)
 
-    def _record(self, interview: Interview, turn: Turn) -> None:
+    def _save_pending(self, interview: Interview) -> None:
+        """Commit every turn not yet in the database, oldest first, then the resumable snapshot."""
+        if interview.saved == len(interview.turns):
+            return
         store = self.services.store()
-        store.add_turn(interview.record_id, NewTurn(
-            index=turn.index, officer=turn.officer, reply=turn.reply, assessment=turn.assessment,
-            trust=turn.trust, fear=turn.fear, mode=turn.mode, disclosed=list(turn.disclosed),
-            contaminated=turn.contaminated, flags=list(turn.flags),
-            guard={"repairs": [repair.model_dump(mode="json") for repair in turn.guard_repairs]},
-        ))
+        for turn in interview.turns[interview.saved:]:
+            store.add_turn(interview.record_id, new_turn(turn))
+            interview.saved += 1
         store.update_snapshot(interview.record_id, interview.session.snapshot().model_dump(mode="json"))
 
     def _view(self, interview: Interview) -> View:
@@ -172,6 +175,7 @@ class PracticeHandlers:
         interview = self._own(interview, self._user(request))
         if interview.debrief is not None:
             return interview.debrief
+        self._save_pending(interview)
         summary = interview.session.summary()
         report = session_report([turn.assessment for turn in interview.turns])
         score = score_conclusion(conclusion, interview.persona.ground_truth)
@@ -182,6 +186,15 @@ class PracticeHandlers:
         interview.debrief = Debrief.build(interview.persona, interview.mode, interview.turns, summary, report,
                                           conclusion, score)
         return interview.debrief
+
+
+def new_turn(turn: Turn) -> NewTurn:
+    return NewTurn(
+        index=turn.index, officer=turn.officer, reply=turn.reply, assessment=turn.assessment,
+        trust=turn.trust, fear=turn.fear, mode=turn.mode, disclosed=list(turn.disclosed),
+        contaminated=turn.contaminated, flags=list(turn.flags),
+        guard={"repairs": [repair.model_dump(mode="json") for repair in turn.guard_repairs]},
+    )
 
 
 def persona_hash(persona: Persona) -> str:
