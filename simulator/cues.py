@@ -92,7 +92,7 @@ _OPEN_WH = _rx(
     r"how did you come to|what do you remember)"
 )
 _TAG_QUESTION = _rx(
-    r",\s*(\w+n't|did|do|does|is|are|was|were|have|has|had|can|could|would|will)\s+"
+    r",\s*(\w+n'?t|did|do|does|is|are|was|were|have|has|had|can|could|would|will)\s+"
     r"(i|you|he|she|it|we|they|there)\s*\?$"
 )
 _WORD_TAG = _rx(
@@ -290,6 +290,7 @@ def either_or_cue(sentence: str) -> Cue | None:
 
 def find_cues(sentence: str) -> list[Cue]:
     """All cues in one sentence: its opening first, then tags, choices and tone patterns."""
+    sentence = sentence.replace("\u2019", "'")  # typographic apostrophes, as phones type them
     cues = [opening_cue(sentence)]
     cues.extend(cue for cue in (tag_cue(sentence), either_or_cue(sentence)) if cue)
     asks = is_question(sentence)

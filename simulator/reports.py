@@ -30,6 +30,7 @@ class SessionReport(BaseModel):
     turns: int
     recommended_share: float  # the headline figure
     criterion_averages: dict[str, float]
+    overall_score: float | None  # criterion averages weighted by the rubric; None without weights
     type_counts: dict[str, int]
     tone_counts: dict[str, int]
     first_invitation: int | None  # turn index of the first open invitation
@@ -49,7 +50,14 @@ def _badness(assessment: Assessment) -> tuple:
             assessment.recommended, mean)
 
 
-def session_report(assessments: list[Assessment]) -> SessionReport:
+def weighted_mean(scores: dict[str, float], weights: dict[str, float]) -> float | None:
+    """Mean of the scores that have a weight, weighted; None when none has."""
+    weighted = [name for name in scores if weights.get(name, 0.0) > 0]
+    total = sum(weights[name] for name in weighted)
+    return round(sum(scores[name] * weights[name] for name in weighted) / total, 3) if total else None
+
+
+def session_report(assessments: list[Assessment], weights: dict[str, float] | None = None) -> SessionReport:
     recommended = [a.recommended for a in assessments]
     criteria_names = list(dict.fromkeys(name for a in assessments for name in a.criteria))
     averages = {
@@ -67,6 +75,7 @@ def session_report(assessments: list[Assessment]) -> SessionReport:
         turns=len(assessments),
         recommended_share=_share(recommended) or 0.0,
         criterion_averages=averages,
+        overall_score=weighted_mean(averages, weights or {}),
         type_counts={label: type_counts.get(label, 0) for label in QUESTION_TYPES},
         tone_counts={label: tone_counts.get(label, 0) for label in TONES},
         first_invitation=first_invitation,

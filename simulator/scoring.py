@@ -70,11 +70,6 @@ def criterion_score(positive: float, negative: float, temperature: float, credit
     return round(score, 3)
 
 
-def weighted_mean(scores: dict[str, float], weights: dict[str, float]) -> float:
-    total = sum(weights[name] for name in scores)
-    return sum(scores[name] * weights[name] for name in scores) / total if total else 0.0
-
-
 def is_recommended(question_type: str, tone: str, deciding_flags: list[str]) -> bool:
     """Invitations and wh-questions are; supportive statements and supportive offers of choice are too."""
     if tone == "harmful" or question_type == "suggestive":
@@ -130,6 +125,8 @@ def cue_bonus(cues: list[Cue], labels: tuple[str, ...], dimension: str) -> np.nd
 class _SentenceVerdict:
     label: SentenceLabel
     cues: list[Cue]
+    type_confidence: float  # softmax probability of the chosen label
+    tone_confidence: float
 
 
 class Scorer:
@@ -151,6 +148,7 @@ class Scorer:
 
     @property
     def weights(self) -> dict[str, float]:
+        """Criterion weights, for `session_report(..., weights=scorer.weights)`."""
         return {criterion.id: criterion.weight for criterion in self.rubric.criteria}
 
     def assess(self, text: str) -> Assessment:
@@ -205,7 +203,8 @@ class Scorer:
             text=sentence, question_type=question_type, tone=tone, flags=_ordered(flags),
             nearest=[self.question_types.nearest(vector, question_type), self.tones.nearest(vector, tone)],
         )
-        return _SentenceVerdict(label, cues)
+        return _SentenceVerdict(label, cues, type_confidence=float(softmax(type_logits).max()),
+                                tone_confidence=float(softmax(tone_logits).max()))
 
     def _combine(self, text: str, verdicts: list[_SentenceVerdict], whole: np.ndarray) -> Assessment:
         labels = [verdict.label for verdict in verdicts]
@@ -255,8 +254,9 @@ def _ordered(flags: list[str]) -> list[str]:
 
 def _explain(verdicts: list[_SentenceVerdict], deciding: int, tone_from: int, n_sentences: int) -> str:
     """One line naming the sentence, cues and nearest exemplars behind each label."""
-    def where(index: int) -> str:
-        return f" (sentence {index + 1})" if n_sentences > 1 else ""
+    def where(index: int, confidence: float) -> str:
+        sentence = f", sentence {index + 1}" if n_sentences > 1 else ""
+        return f" (p={confidence:.2f}{sentence})"
 
     def reasons(verdict: _SentenceVerdict, dimension: str, label: str, nearest: str) -> str:
         cues = [f"{cue.name} '{cue.match}'" for cue in verdict.cues
@@ -265,8 +265,8 @@ def _explain(verdicts: list[_SentenceVerdict], deciding: int, tone_from: int, n_
 
     typed, toned = verdicts[deciding], verdicts[tone_from]
     return (
-        f"{typed.label.question_type}{where(deciding)}: "
+        f"{typed.label.question_type}{where(deciding, typed.type_confidence)}: "
         f"{reasons(typed, 'question_type', typed.label.question_type, typed.label.nearest[0])}. "
-        f"Tone {toned.label.tone}{where(tone_from)}: "
+        f"Tone {toned.label.tone}{where(tone_from, toned.tone_confidence)}: "
         f"{reasons(toned, 'tone', toned.label.tone, toned.label.nearest[1])}."
     )

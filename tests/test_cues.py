@@ -65,6 +65,7 @@ def test_question_type_evidence(sentence, label):
 
 @pytest.mark.parametrize(("sentence", "flag"), [
     ("He hit you, didn't he?", "tag_question"),
+    ("He hit you, didn\u2019t he?", "tag_question"),
     ("Was it a man or a woman?", "either_or"),
     ("Did he lock the door?", "yes_no"),
     ("Why didn't you leave?", "blame"),

@@ -159,8 +159,9 @@ def test_replay_json_has_the_documented_shape(tmp_path, capsys):
     from simulator.cli import main
 
     script = tmp_path / "script.txt"
-    script.write_text("# comment\n\nHello, my name is Sam.\nTell me about your work here.\n", encoding="utf-8")
-    status = main(["replay", "--persona", "lan-nail-salon", "--script", str(script), "--json", "--model", "fake"])
+    script.write_text("# comment\n\nHello, my name is Sam.\nTell me about your work here.\n")
+    status = main(["replay", "--persona", "lan-nail-salon", "--script", str(script), "--json",
+                   "--model", "fake"])
     assert status == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["persona"] == "lan-nail-salon" and len(printed["turns"]) == 2
@@ -178,3 +179,16 @@ def test_replay_refuses_an_empty_script(tmp_path, capsys):
     script.write_text("# only a comment\n\n", encoding="utf-8")
     assert main(["replay", "--persona", "lan-nail-salon", "--script", str(script), "--model", "fake"]) == 2
     assert "no officer lines" in capsys.readouterr().err
+
+
+@pytest.mark.real_model
+def test_chat_runs_until_end_of_input_and_prints_the_summary(monkeypatch, capsys):
+    import io
+
+    from simulator.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("   \nTell me about your work here.\n"))
+    assert main(["chat", "--persona", "lan-nail-salon", "--model", "fake"]) == 0
+    out = capsys.readouterr().out
+    assert "empty" in out  # the blank line was refused with a message, not a crash
+    assert "Summary: 1 turn," in out

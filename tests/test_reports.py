@@ -1,5 +1,5 @@
 from simulator.labels import Assessment
-from simulator.reports import session_report
+from simulator.reports import session_report, weighted_mean
 
 
 def _turn(text, question_type="directive", tone="neutral", recommended=True, score=0.5, suggestion=""):
@@ -18,6 +18,8 @@ def test_report_by_hand():
     report = session_report(turns)
     assert report.turns == 4 and report.recommended_share == 0.5
     assert report.criterion_averages == {"open_questioning": 0.5, "clarity": 1.0}
+    assert report.overall_score is None
+    assert session_report(turns, {"open_questioning": 3.0, "clarity": 1.0}).overall_score == 0.625
     assert report.type_counts == {"invitation": 1, "directive": 2, "option_posing": 1, "suggestive": 0,
                                   "statement": 0}
     assert report.tone_counts == {"supportive": 0, "neutral": 3, "harmful": 1}
@@ -26,6 +28,12 @@ def test_report_by_hand():
     assert report.worst[1].suggestion == "Tell me about him."
     assert (report.trend.first_half_recommended, report.trend.second_half_recommended) == (0.0, 1.0)
     assert report.trend.rolling_recommended == [0.0, 0.0, 0.333, 0.5]
+
+
+def test_weighted_mean_by_hand():
+    assert weighted_mean({"a": 1.0, "b": 0.0}, {"a": 3.0, "b": 1.0}) == 0.75
+    assert weighted_mean({"a": 1.0, "c": 0.0}, {"a": 1.0}) == 1.0  # unweighted scores are left out
+    assert weighted_mean({"a": 1.0}, {}) is None
 
 
 def test_empty_session():

@@ -13,7 +13,6 @@ from simulator.scoring import (
     is_recommended,
     softmax,
     top_k_class_scores,
-    weighted_mean,
 )
 
 RUBRIC = Path(__file__).resolve().parent.parent / "rubrics" / "default.yaml"
@@ -57,10 +56,6 @@ def test_criterion_score_by_hand():
     assert criterion_score(0.5, 0.5, 0.05, credited=True, penalised=False) == 0.875
     assert criterion_score(0.5, 0.5, 0.05, credited=False, penalised=True) == 0.125
     assert criterion_score(0.5, 0.5, 0.05, credited=True, penalised=True) == round(0.875 * 0.25, 3)
-
-
-def test_weighted_mean_by_hand():
-    assert weighted_mean({"a": 1.0, "b": 0.0}, {"a": 3.0, "b": 1.0}) == 0.75
 
 
 @pytest.mark.parametrize(("question_type", "tone", "flags", "expected"), [

@@ -110,8 +110,9 @@ def run_chat(args: argparse.Namespace) -> int:
 def render_summary(session: Session) -> str:
     summary = session.summary()
     facts = {fact.id: fact.content for fact in session.persona.facts}
+    turns = f"{summary.turns} turn" + ("" if summary.turns == 1 else "s")
     lines = [
-        f"\nSummary: {summary.turns} turns, {len(summary.facts_disclosed)} of {summary.facts_total} facts "
+        f"\nSummary: {turns}, {len(summary.facts_disclosed)} of {summary.facts_total} facts "
         f"disclosed, {summary.recommended_share:.0%} of your turns recommended.",
         f"Trust {summary.trust_curve[0]:.2f} -> {summary.final_trust:.2f}, "
         f"fear {summary.fear_curve[0]:.2f} -> {summary.final_fear:.2f}.",
@@ -119,9 +120,9 @@ def render_summary(session: Session) -> str:
     lines += [f"  disclosed: {facts[fact_id]}" for fact_id in summary.facts_disclosed]
     lines += [f"  missed:    {facts[fact_id]}" for fact_id in summary.facts_missed]
     if summary.contaminated_turns:
-        turns = ", ".join(str(index + 1) for index in summary.contaminated_turns)
+        which = ", ".join(str(index + 1) for index in summary.contaminated_turns)
         lines.append(
-            f"  Leading questions drew compliant answers in turn(s) {turns}: that evidence is unreliable."
+            f"  Leading questions drew compliant answers in turn(s) {which}: that evidence is unreliable."
         )
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ committed to the database as it happens, so an interrupted interview can be resu
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,12 +95,13 @@ class PracticeHandlers:
         persona = self.services.personas().get(persona_id)
         rubric = self.services.rubric()
         chat_model, embedder = self.services.chat_model(), self.services.embedder()
-        session = Session(persona, self.services.scorer(rubric), chat_model, embedder=embedder)
+        seed = secrets.randbelow(2**31)  # varied replies across sessions, reproducible from the stored seed
+        session = Session(persona, self.services.scorer(rubric), chat_model, seed=seed, embedder=embedder)
         opening = session.opening()
         record = self.services.store().create_session(
             trainee=user.name, persona_id=persona.id, persona_version=str(persona.version),
             persona_hash=persona_hash(persona), rubric_id=rubric.id, rubric_hash=rubric.content_hash(),
-            chat_model=chat_model.name, embedder=embedder.name, mode=mode, seed=0,
+            chat_model=chat_model.name, embedder=embedder.name, mode=mode, seed=seed,
             state_snapshot=session.snapshot().model_dump(mode="json"),
         )
         interview = Interview(session, record.id, user.name, persona, mode, opening)
