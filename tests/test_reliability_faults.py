@@ -214,8 +214,6 @@ def test_a_full_disk_raises_storage_error_and_the_data_survives(services, disk_f
     assert len(store.get_turns(interview.record_id)) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="reported to the UI owner: a turn whose save fails stays in the "
-                                       "engine but not the database, and the next turn's save leaves a gap")
 def test_a_turn_that_could_not_be_saved_is_kept_and_saved_on_retry(services, tmp_path):
     practice, interview = start_interview(services)
     blocker = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)

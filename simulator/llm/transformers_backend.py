@@ -6,7 +6,7 @@ Speed comes from three choices, measured in bench/generation.py:
   prefills what follows the longest common prefix (the persona's system prompt stays first, so a later
   turn costs only its new tokens);
 - float32 weights by default: on this class of CPU (no AVX512-BF16) bf16/fp16 matmuls are slower, and
-  torch's int8 dynamic quantisation (`weights="int8"`, CPU only) decodes about twice as fast but changed
+  torch's int8 dynamic quantisation (`weights="int8"`, CPU only) decoded 1.2-2.3x faster but changed
   most greedy next-token choices of SmolLM2-135M in bench/generation.py (replies fell into loops): a
   faster path that degrades replies is not a win, so it is an option, not the default.
 """
