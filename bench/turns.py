@@ -117,6 +117,12 @@ def render(args, persona_id, rows, rate, load_before, load_after) -> str:
         f"and hostile scripts, every shipped persona, {args.replays} seed(s), at most {args.max_turns} "
         f"turns. Repairs by reason: {listing}.",
         "",
+        "Notes: a turn that releases a fact speaks its authored words without a model call, so its first "
+        "words cost only scoring and state. On a model-worded turn the first words wait for the prompt "
+        "prefill and the first whole sentence, which the guard must check before showing it. When the "
+        "guard stops a reply early it closes the model's stream, and the transformers backend then drops "
+        "its KV cache, so the next turn prefills the whole prompt again.",
+        "",
     ]
     return "\n".join(lines)
 

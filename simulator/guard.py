@@ -206,9 +206,9 @@ class Guard:
                 persona.opening_scene,
             ]
         )  # what a small model recites instead of answering
-        self._label = re.compile(
-            rf"^\s*(\*\*)?{re.escape(persona.name.split()[0])}(\*\*)?\s*:\s*", re.IGNORECASE
-        )
+        longest_first = sorted({persona.name, *persona.name.split()}, key=len, reverse=True)
+        names = "|".join(re.escape(name) for name in longest_first)
+        self._label = re.compile(rf"^\s*(\*\*)?({names})(\*\*)?\s*:\s*", re.IGNORECASE)
 
     def clean(self, sentence: str) -> str:
         """Drop the persona's own name label and wrapping quotes, which small models often add."""

@@ -137,3 +137,9 @@ def test_copying_an_earlier_reply_is_retried():
     )
     assert list(reply) == ["Ask someone else."]
     assert reply.repairs[0].reason == "repetition"
+
+
+def test_the_persona_s_own_name_label_is_removed_whatever_part_of_the_name():
+    guard = Guard(small_persona().model_copy(update={"name": "Pham Thi Lan"}), HashingEmbedder())
+    assert guard.clean("Pham Thi Lan: I just work here.") == "I just work here."
+    assert guard.clean("Lan: I just work here.") == "I just work here."
