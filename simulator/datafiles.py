@@ -37,7 +37,8 @@ def check_id(value: str, kind: str = "id") -> str:
     """Reject ids that could escape a data folder (`../../etc/passwd`) or break file names."""
     if not isinstance(value, str) or not SAFE_ID.match(value):
         raise ValueError(
-            f"invalid {kind} {value!r}: use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit"
+            f"invalid {kind} {value!r}: use 1-64 lowercase letters, digits, '-' or '_', "
+            "starting with a letter or digit"
         )
     return value
 

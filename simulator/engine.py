@@ -57,6 +57,8 @@ class EngineParams(BaseModel):
     # 135M model rarely reproduces it faithfully); "model": the model is asked to say it, and the
     # authored words are appended when it did not.
     disclosure_style: Literal["verbatim", "model"] = "verbatim"
+    retry_heat: float = Field(default=0.3, ge=0.0, le=1.0)  # temperature added per guard retry
+    recent_replies: int = Field(default=3, ge=0)  # earlier replies a new sentence must not copy
 
 
 class Turn(BaseModel):
@@ -212,7 +214,7 @@ class Session:
                 locked={f.id for f in self.persona.facts} - allowed,
                 allowed=allowed,
                 fallback=fallback,
-                earlier_replies=[t.reply for t in self.turns[-6:]],
+                earlier_replies=[t.reply for t in self.turns[::-1][: self.params.recent_replies]],
             )
         for sentence in reply:
             if "first_sentence" not in timings:
@@ -249,8 +251,14 @@ class Session:
         yield "turn", turn
 
     def _generate(self, messages: list, index: int, attempt: int) -> Iterator[str]:
-        options = self.params.generation.model_copy(
-            update={"seed": self.seed * 10_007 + index * 101 + attempt}
+        """A retry samples hotter as well as with another seed: at low temperature a small model
+        often repeats the rejected reply whatever the seed."""
+        base = self.params.generation
+        options = base.model_copy(
+            update={
+                "seed": self.seed * 10_007 + index * 101 + attempt,
+                "temperature": min(base.temperature + self.params.retry_heat * attempt, 1.5),
+            }
         )
         return self.chat_model.stream(messages, **options.model_dump())
 

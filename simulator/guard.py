@@ -129,7 +129,7 @@ RepairReason = Literal[
 
 
 class GuardParams(BaseModel):
-    max_retries: int = Field(default=2, ge=0, le=10)
+    max_retries: int = Field(default=1, ge=0, le=10)  # each retry costs a generation: keep it bounded
     max_sentences: int = Field(default=2, ge=1)
     max_sentence_chars: int = Field(default=240, ge=20)
     echo_overlap: float = Field(default=0.6, ge=0.0, le=1.0)  # share of the sentence's word pairs copied

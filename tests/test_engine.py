@@ -192,3 +192,18 @@ def test_chat_runs_until_end_of_input_and_prints_the_summary(monkeypatch, capsys
     out = capsys.readouterr().out
     assert "empty" in out  # the blank line was refused with a message, not a crash
     assert "Summary: 1 turn," in out
+
+
+def test_retries_sample_with_another_seed_and_hotter():
+    seen = []
+
+    class Recorder(FakeChatModel):
+        def stream(self, messages, **params):
+            seen.append((params["seed"], params["temperature"]))
+            return super().stream(messages, **params)
+
+    s = session(Recorder(script=["As an AI I cannot answer."]))
+    s.officer_turn("How are you today?")
+    assert len(seen) == s.params.guard.max_retries + 1
+    assert len({seed for seed, _ in seen}) == len(seen)
+    assert [t for _, t in seen] == sorted(t for _, t in seen) and seen[0][1] < seen[-1][1]

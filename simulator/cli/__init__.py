@@ -7,7 +7,9 @@ import sys
 
 import simulator  # noqa: F401  (sets offline/privacy environment defaults)
 from simulator.datafiles import DataFileError
+from simulator.llm.base import ChatModelError
 from simulator.registry import UnknownNameError
+from simulator.storage import StorageError
 
 SUBCOMMAND_MODULES = ("models", "personas", "score", "rubric", "session", "serve", "users")
 
@@ -26,13 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interview-sim", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"simulator.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"simulator.cli.{name}":
-                raise
-            continue  # a subcommand group not built yet
-        module.register(sub)
+        importlib.import_module(f"simulator.cli.{name}").register(sub)
     return parser
 
 
@@ -46,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.status
     except BrokenPipeError:
         return 0
-    except (DataFileError, UnknownNameError, OSError, UnicodeDecodeError, ValueError) as exc:
+    except (DataFileError, UnknownNameError, ChatModelError, StorageError, OSError, UnicodeDecodeError,
+            ValueError) as exc:
         print(f"interview-sim: error: {exc}", file=sys.stderr)
         return 2
     except EOFError:

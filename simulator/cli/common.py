@@ -14,7 +14,9 @@ SETTINGS_FLAGS = {
     "--rubrics-dir": ("rubrics_dir", "folder of rubric YAML files (env INTERVIEW_SIM_RUBRICS_DIR)"),
     "--rubric": ("rubric", "rubric id (env INTERVIEW_SIM_RUBRIC)"),
     "--data-dir": ("data_dir", "folder for the database and exports (env INTERVIEW_SIM_DATA_DIR)"),
-    "--database-url": ("database_url", "SQLAlchemy URL; default sqlite in the data dir (env INTERVIEW_SIM_DATABASE_URL)"),
+    "--database-url": (
+        "database_url", "SQLAlchemy URL; default sqlite in the data dir (env INTERVIEW_SIM_DATABASE_URL)",
+    ),
 }
 
 
