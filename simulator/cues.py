@@ -34,10 +34,11 @@ class CuePattern:
     flags: tuple[str, ...] = ()
     question_type: dict[str, float] = field(default_factory=dict)
     tone: dict[str, float] = field(default_factory=dict)
+    unless: re.Pattern[str] | None = None  # context that cancels the cue ("nobody will deport you")
 
     def find(self, text: str) -> Cue | None:
         found = self.pattern.search(text)
-        if not found:
+        if not found or (self.unless and self.unless.search(text)):
             return None
         return Cue(self.name, found.group(0).strip(), self.flags, self.question_type, self.tone)
 
@@ -63,7 +64,7 @@ _NEGATIVE_AUX_OPENING = _rx(r"^(isn't|aren't|wasn't|weren't|didn't|don't|doesn't
                             r"wouldn't|couldn't|can't|shouldn't)\b")
 _WH_CLAUSE = _rx(r"^(what|where|when|who|how)\s+(i|you|he|she|they|we)\b")
 _WH_WITH_AUXILIARY = _rx(r"^((in|on|for|to|from|with|at|by) )?(what|where|when|who|whom|whose|which|why|how)"
-                         r"(\s+\w+)?\s+(did|do|does|is|are|was|were|can|could|would|will|have|has|had|'s|'re)\b")
+                         r"(\s+\w+)?\s+(did|do|does|is|are|was|were|can|could|would|will|have|has|had|'s|'re)(n't)?\b")
 _QUESTION_OPENING = _rx(
     r"^((what|where|when|who|whom|whose|which|why|how)\b|(can|could|would|will) you (please )?(tell|describe|"
     r"explain|give)\b|(did|do|does|is|are|was|were|have|has|had)\s+(i|you|he|she|it|we|they|there|anyone|anybody)\b)"
@@ -71,7 +72,9 @@ _QUESTION_OPENING = _rx(
 _NARRATIVE_REQUEST = _rx(
     r"^((can|could|would|will) you|you (could|might|can)) (please )?(tell|describe|explain|walk|talk|take me|"
     r"share|go through|"
-    r"say (a bit )?more|give me an? (idea|example|sense))\b"
+    r"say (a bit )?more|give me an? (rough |general |quick )?(idea|example|sense))\b"
+    r"|^(i'd|i would) (really )?(like|love|appreciate it|be grateful) if you (could|would) (please )?"
+    r"(tell|describe|explain|walk|talk|share)\b"
 )
 _FAUX_INVITATION = _rx(r"^(please )?(tell|show) me (whether|if)\b")
 _IMPERATIVE_DETAIL = _rx(
@@ -101,6 +104,26 @@ _WORD_TAG = _rx(
 )
 _EITHER_OR = _rx(r"\bor\b(?! not\b| (anything|something|someone|somewhere|whatever|what)\b)")
 _WORD = re.compile(r"[A-Za-z0-9']+")
+_MISSING_APOSTROPHE = _rx(r"\b(did|do|does|is|are|was|were|has|have|had|could|would|should|ca|wo)nt\b")
+
+# Threats: a consequence (deportation, arrest, custody, losing a visa or one's children) tied to a condition
+# ("if you don't", "unless", "or…", "keep this up and…") or announced by the officer.
+_CONSEQUENCE = (r"deport\w*|arrest\w*|jail|prison|a cell|custody|locked up|lock you up|charges|charged|"
+                r"prosecut\w*|removed|removal|detained|detention|sent (back|home)|send you (back|home)|"
+                r"back where you came from|next (plane|flight)|plane (back )?home|foster care|into care|"
+                r"social services|visa|green card|residence permit|your status|ice|immigration|border|trouble|"
+                r"consequences|lose your (kids|children|job|visa)")
+_CONDITION = (r"if you (don't|do not|won't|refuse|keep|lie|carry on)|unless you|or else|\bor (your|you|i|we|"
+              r"they|ice|immigration)\b|keep this up|carry on like this|lie to me|one (phone )?call|"
+              r"depends? on (what|whether|how)|otherwise")
+# Reported or denied consequences are not threats: "Who told you you'd be arrested?", "Nobody will deport you".
+_REPORTED_OR_DENIED = _rx(r"\b(told|said|says|threaten\w*|warned|claimed|scared|afraid|worried|frightened|"
+                          r"nobody|no one|never|(?<!do )not (be|in|with|going|get)|won't (be|get|happen)|"
+                          r"isn't|aren't|doesn't)\b")
+_PUNISHMENT = _rx(r"\b(a cell|jail|prison|custody|deport\w*|arrest\w*|charges|locked up)\b")
+_REPORTED_THREAT = _rx(r"\b((did|has|have|had) (they|he|she|anyone|someone|somebody|the \w+) (ever )?"
+                       r"(threaten|say|tell|warn|mention)\w*|who (told|said|threatened|warned)|"
+                       r"what did (they|he|she|the \w+) (say|tell|threaten|warn)\w*)\b")
 
 _PATTERNS: tuple[CuePattern, ...] = (
     # leading
@@ -110,58 +133,102 @@ _PATTERNS: tuple[CuePattern, ...] = (
                ("leading",), question_type={"suggestive": STRONG}),
     # harmful
     CuePattern("blame ('why didn't you')", _rx(r"\bwhy (didn't|did not|wouldn't|couldn't|did you not|"
-                                               r"would you ever|would you|did you let|did you agree)\b"),
+                                               r"would you ever|would you|did you let|did you agree|"
+                                               r"did you never)\b"),
                ("blame",), tone={"harmful": STRONG}),
-    CuePattern("blame ('why did you')", _rx(r"\bwhy did you (go|get|keep|come|stay|trust|agree|let|wait)\b"),
+    CuePattern("blame ('why did you')", _rx(r"\bwhy did you (?!think|feel|say|mean)\w+"),
                ("blame",), tone={"harmful": CLEAR}),
     CuePattern("blame", _rx(r"\b(should(n't| not)? have (known|left|gone|come|said|told|realised)|"
                             r"brought (this|it) on yourself|(it's|it is|it was|that's) your (own )?fault|"
-                            r"how could you|so stupid|what did you expect|you chose to|nobody made you|"
-                            r"no one made you|you agreed to|willingly|"
-                            r"you could have (left|walked|gone|run|said)|"
+                            r"how could you|how can you (be|let|not)|so stupid|what did you expect|"
+                            r"you chose (to|this|that|it)|nobody made you|no one made you|you agreed to|"
+                            r"willingly|so you (accepted|agreed|consented|chose|wanted)|"
+                            r"you (could|should|ought to)( have|'ve| of) (?!been\b)\w+|"
+                            r"you let (him|her|them|it|this|that|these|those|people)\b|"
                             r"you knew (it|this|that) was wrong|"
                             r"(did you not|didn't you|what were you) think(ing)?|"
+                            r"(did|didn't) it (not )?occur to you|never occurred to you|"
+                            r"if (only )?you('d| had)( only| just)? (listened|stayed|thought|asked|said|told|been|"
+                            r"gone|called|left|not|never|done|used)|none of this would (have|'ve) happened|"
                             r"let them do|your choice to|you liked the money|"
-                            r"just wanted the money|don't complain|you're an adult|only yourself to blame|"
+                            r"just wanted the money|(don't|stop|quit) complain\w*|(late|no point|no use) (to |in )?"
+                            r"complain\w*|you're an adult|only yourself to blame|"
+                            r"can't have been (that|so|too|all that) bad|wasn't (that|so) bad|get over it|"
+                            r"(common sense|half a brain|any sense|a sensible person|a normal person) would|"
                             r"you knew (what|exactly|full well)|happy (enough )?to take)\b"),
                ("blame",), tone={"harmful": STRONG}),
-    CuePattern("threat", _rx(r"\b((you('ll| will| could| would| might| can)( \w+)? (be|go|get) )"
-                             r"(deported|arrested|charged|prosecuted|locked up|sent (home|back)|"
-                             r"to (jail|prison))|(if you don't|unless you|or else|or you'll)\b.*\b"
-                             r"(deport\w*|arrest\w*|jail|prison|charged|plane|care|trouble|consequences)|"
-                             r"(deport\w*|arrest\w*|jail|prison|plane (back )?home|next plane|"
-                             r"sent (back|home)|taken into care)\b.*"
-                             r"\b(if you don't|unless you|or else)|want to be (deported|arrested)|"
-                             r"(you're|you are) in (a lot of |big |serious |real )?trouble|"
-                             r"(i|we)('ll| will| can| could) (have you )?(deport|arrest|charge))"),
-               ("threat",), tone={"harmful": STRONG}),
-    CuePattern("disbelief", _rx(r"\b(don't believe|do not believe|expect me to believe|why should i believe|"
-                                r"you('re| are) (obviously |clearly |just )?lying|"
-                                r"lying to me|making (this|it|that) up|"
+    CuePattern("threat", _rx(
+        rf"\b(you('ll| will| could| would| might| can| may|'re going to| are going to|'re gonna| are gonna)"
+        rf"( \w+){{0,2}} (be|go|get|end up|spend)\b.*\b({_CONSEQUENCE})|"
+        rf"({_CONDITION})\b.*\b({_CONSEQUENCE})|({_CONSEQUENCE})\b.*\b({_CONDITION})|"
+        rf"want to (be|get|go|spend|end up)\b.*\b({_CONSEQUENCE})|"
+        r"(you're|you are) in (a lot of |big |serious |real )?trouble|"
+        r"(i|we)('ll| will| can| could| might|'m going to| am going to|'re going to| are going to)"
+        r"( easily| just| always)? (have you |get you )?(deport|arrest|charge|call (ice|immigration)|"
+        r"send you|lock you|put you|hand you|report you)|"
+        r"(get|have) your( \w+){1,2} (denied|revoked|cancell?ed|refused|rejected|taken away)|"
+        r"(visa|green card|permit|status|application) (will|could|can|might|would) be (revoked|denied|"
+        r"cancell?ed|refused|rejected))"),
+               ("threat",), tone={"harmful": STRONG}, unless=_REPORTED_OR_DENIED),
+    CuePattern("asks about someone else's threat", _REPORTED_THREAT, tone={"harmful": -CLEAR}),
+    CuePattern("disbelief", _rx(r"\b(don't believe|do not believe|expect me to (believe|swallow|buy|accept)|"
+                                r"why should i believe|you('re| are) (obviously |clearly |just )?lying|"
+                                r"lying to me|making (this|it|that|things) up|(sounds|seems|totally|all) made up|"
                                 r"doesn't add up|heard (this|that)( exact)? story|one of your stories|"
-                                r"sob story|(are|were) you (even )?telling (me )?the truth|"
-                                r"pull the other one|"
-                                r"only saying this|keeps changing|seriously (telling|expect)|"
+                                r"sob story|sad story|(are|were) you (even )?telling (me )?the truth|"
+                                r"pull the other one|(only |just )?saying (this|that|it) (to|so)|keeps changing|"
+                                r"(story|account|version) (has|keeps|kept) chang\w*|changed your story|"
+                                r"seriously (telling|expect)|(find|finding) (that|this|it|your \w+) (very |really |"
+                                r"quite |a bit |pretty |extremely )?(hard|difficult) to believe|"
+                                r"not credible|isn't credible|not believable|hardly believable|(made|makes) no sense|"
+                                r"(not|isn't) what (really )?happened|likely story|yeah,? right|"
+                                r"(nobody|no one) (buys|believes|would believe)|kidding me|come off it|"
+                                r"only (remember|mention|recall)\w* (that|this|it) now|suddenly remember\w*|"
+                                r"(how|very|that's|isn't that) (very )?convenient|never once|"
+                                r"this time,? tell( me)? the truth|the truth this time|like you did before|"
                                 r"think i'm (stupid|an idiot|a fool|born yesterday))\b"),
                ("disbelief",), tone={"harmful": STRONG}),
     CuePattern("pressure", _rx(r"\b(just answer|answer the question|answer me|hurry up|haven't got all day|"
-                               r"stop wasting|stop crying|enough of the tears|spit it out|come on|"
-                               r"all night until|get on with it|going to answer|quickly now|"
-                               r"people like you)\b"),
+                               r"(don't|do not) have all day|stop wasting|wast(e|ing) (my|our|police|everyone's) "
+                               r"time|stop crying|(enough|with|of|stop) (of )?(the|your|all the|all this) "
+                               r"(crying|tears|sobbing|whining|excuses|drama)|spit it out|come on|"
+                               r"all night until|get on with it|going to answer|quickly now|get to the point|"
+                               r"cut to the chase|speed (this|it|things) up|(a lot |much |a bit )?quicker with|"
+                               r"make it quick|be quick|keep it (short|brief)|drag (this|it|things) out|"
+                               r"round in circles|stick to (yes|the facts|the question)|just the facts|"
+                               r"(whole|entire) life story|(quit|stop) stalling|straight answer|"
+                               r"people like you)\b|"
+                               r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
                ("pressure",), tone={"harmful": STRONG}),
+    CuePattern("sarcasm", _rx(r"(^|\b)(oh,? (great|wonderful|brilliant|lovely|sure|please)\b|let me guess|"
+                              r"what a surprise|surprise,? surprise|fell into your lap|(that|it) happens every day|"
+                              r"of course you (did|didn't|were|weren't|can't|couldn't)|so now you)"),
+               ("disbelief",), tone={"harmful": STRONG}),
+    CuePattern("judgment or contempt", _rx(
+        r"\b(pathetic|ridiculous|disgusting|disgrace\w*|shameful|hysterical|you people|your kind|"
+        r"(girls|women|people) (like you|who work)|what kind of (mother|father|parent|person|woman|man|girl|wife)|"
+        r"getting into|asked for it|asking for it|deserved (it|this|what)|got what you|handed to you|grow up|"
+        r"man up|toughen up|not exactly (an? )?(innocent|victim|angel|saint)|(in no|in your) position to|"
+        r"making demands|(hard|difficult) to feel sorry|(no|little) sympathy|breaking the law|an illegal|"
+        r"illegals|(why|how|what) (on earth|the hell|the heck) (would|did|were|do|could|was|made) you)\b"
+        r"|^whatever,"),
+               ("blame",), tone={"harmful": STRONG}),
     # supportive
     CuePattern("offer of choice", _rx(r"\b(would you (like|prefer|rather)|"
                                       r"do you (need|want) (a|to|me|some|something|anything)\b(?! be)|"
                                       r"shall (we|i)|"
                                       r"is it (okay|ok|alright|all right)|"
                                       r"are you (comfortable|warm|okay|ok|alright)|would it help|"
-                                      r"whenever you (like|want|are ready|need)|at any (point|time)|"
+                                      r"whenever you('re| are| feel)? ?(ready|like|want|need)|at any (point|time)|"
+                                      r"in your own (words|way)|just say so|"
+                                      r"(whatever|wherever|however) (order |way )?(feels|seems) (right|best)|"
+                                      r"as (long|short|much|little)( or as (long|short|much|little))? as you|"
                                       r"you (can|may) (ask|stop|say|take|have)|you decide|up to you|"
                                       r"(a|short|take a) break|in your own time|no rush|take your time|"
                                       r"take (as long|all the time)|if you need (a|it)|"
                                       r"anything else you'd like|"
                                       r"when you're ready|wherever feels right|stop me)\b"),
-               ("offer_of_choice",), tone={"supportive": CLEAR}),
+               ("offer_of_choice",), tone={"supportive": CLEAR}, unless=_PUNISHMENT),
     CuePattern("explains the process", _rx(r"\b(my name is|i'm a police officer|i am a police officer|my job|"
                                            r"i('m| am) going to (write|ask|explain|record|take)|i'll explain|"
                                            r"(will|to) explain|what happens (next|after|now)|being recorded|"
@@ -180,7 +247,13 @@ _PATTERNS: tuple[CuePattern, ...] = (
                                             r"^(it's|that's) (alright|all right|okay|ok)\b|"
                                             r"none of (this|that|it|what happened) (is|was) your fault|"
                                             r"not in (any )?trouble|nobody here|no one here|going to judge|"
-                                            r"i believe you|not alone|did the right thing|your safety|"
+                                            r"i (do |really )?believe (you|what you|everything you)|not alone|did the right thing|"
+                                            r"your safety|(did|done) nothing wrong|not to blame|"
+                                            r"(nobody|no one) (blames|is blaming) you|how seriously|"
+                                            r"(take|takes|taking) (this|it|you|what you say) seriously|"
+                                            r"not with (ice|immigration|the border)|nothing you say|"
+                                            r"(nobody|no one) expects you|in your (situation|position|shoes) would|"
+                                            r"would have done the same|"
                                             r"helpful|we're going to help|really important)\b"),
                (), tone={"supportive": CLEAR}),
     CuePattern("jargon", _rx(r"\b(perpetrator|disclos\w+|modern slavery|nrm|national referral mechanism|"
@@ -291,6 +364,7 @@ def either_or_cue(sentence: str) -> Cue | None:
 def find_cues(sentence: str) -> list[Cue]:
     """All cues in one sentence: its opening first, then tags, choices and tone patterns."""
     sentence = sentence.replace("\u2019", "'")  # typographic apostrophes, as phones type them
+    sentence = _MISSING_APOSTROPHE.sub(r"\1n't", sentence)  # "didnt", "dont", as hurried typing leaves them
     cues = [opening_cue(sentence)]
     cues.extend(cue for cue in (tag_cue(sentence), either_or_cue(sentence)) if cue)
     asks = is_question(sentence)

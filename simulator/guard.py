@@ -339,15 +339,18 @@ class GuardedReply:
 
     def __iter__(self) -> Iterator[str]:
         params = self.guard.params
+        attempt = 0
         for attempt in range(params.max_retries + 1):
             yield from self._attempt(attempt)
             if self.sentences:
                 return
+            if self.repairs and self.repairs[-1].reason == "repetition":
+                break  # a model copying its earlier reply mostly copies it again: not worth a generation
         self.repairs.append(
             GuardRepair(
                 reason=self.repairs[-1].reason if self.repairs else "empty",
                 action="fallback",
-                attempt=params.max_retries,
+                attempt=attempt,
             )
         )
         self.sentences.append(self.fallback)

@@ -13,6 +13,7 @@ import numpy as np
 
 from simulator.cues import (
     LONG_UTTERANCE_WORDS,
+    STRONG,
     Cue,
     find_cues,
     joins_two_questions,
@@ -27,6 +28,10 @@ from simulator.suggestions import suggest
 CREDIT_FACTOR = 0.25  # a crediting flag removes 75% of the distance to 1
 PENALTY_FACTOR = 0.25  # a penalising flag keeps 25% of the score
 MAX_SENTENCES_BEFORE_TOO_LONG = 4
+
+# A strong harmful cue (blame, threat, disbelief, pressure, contempt) decides the tone on its own, however
+# close the sentence is to neutral exemplars: a missed harm costs more in training feedback than a false alarm.
+_HARMFUL = TONES.index("harmful")
 
 # Flags that only make sense for some labels: a yes/no opening that the exemplars overrule is not yes/no.
 _FLAG_NEEDS_TYPE = {"yes_no": {"option_posing", "suggestive"}, "leading": {"suggestive"},
@@ -195,6 +200,8 @@ class Scorer:
         row = vector[None, :]
         type_logits = self.question_types.logits(row)[0] + cue_bonus(cues, QUESTION_TYPES, "question_type")
         tone_logits = self.tones.logits(row)[0] + cue_bonus(cues, TONES, "tone")
+        if any(cue.tone.get("harmful", 0.0) >= STRONG for cue in cues):
+            tone_logits[_HARMFUL] = max(tone_logits[_HARMFUL], tone_logits.max() + STRONG)
         question_type = QUESTION_TYPES[int(type_logits.argmax())]
         tone = TONES[int(tone_logits.argmax())]
         flags = [flag for cue in cues for flag in cue.flags

@@ -125,18 +125,19 @@ def test_reciting_the_scene_is_an_echo():
     assert check("Lan, 24, from Vietnam. Lan came from a village near Hanoi two years ago.") == "echo"
 
 
-def test_copying_an_earlier_reply_is_retried():
-    reply = GuardedReply(
-        GUARD,
-        lambda attempt: iter(["I am tired." if attempt == 0 else "Ask someone else."]),
-        OFFICER,
-        set(),
-        set(),
-        fallback="I just work here.",
-        earlier_replies=["Hello. I am tired."],
-    )
-    assert list(reply) == ["Ask someone else."]
-    assert reply.repairs[0].reason == "repetition"
+def test_copying_an_earlier_reply_falls_back_at_once():
+    attempts = []
+
+    def generate(attempt):
+        attempts.append(attempt)
+        return iter(["I am tired."])
+
+    reply = GuardedReply(GUARD, generate, OFFICER, set(), set(), fallback="I just work here.",
+                         earlier_replies=["Hello. I am tired."])
+    assert list(reply) == ["I just work here."]
+    assert attempts == [0]
+    assert [r.reason for r in reply.repairs] == ["repetition", "repetition"]
+    assert reply.repairs[-1].action == "fallback"
 
 
 def test_the_persona_s_own_name_label_is_removed_whatever_part_of_the_name():
