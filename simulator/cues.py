@@ -108,7 +108,7 @@ _MISSING_APOSTROPHE = _rx(r"\b(did|do|does|is|are|was|were|has|have|had|could|wo
 
 # Threats: a consequence (deportation, arrest, custody, losing a visa or one's children) tied to a condition
 # ("if you don't", "unless", "or…", "keep this up and…") or announced by the officer.
-_CONSEQUENCE = (r"deport\w*|arrest\w*|jail|prison|a cell|custody|locked up|lock you up|charges|charged|"
+_CONSEQUENCE = (r"deport\w*|arrest\w*|jail|prison|cell\b(?! ?phone)|custody|(flight|plane) out|locked up|lock you up|charges|charged|"
                 r"prosecut\w*|removed|removal|detained|detention|sent (back|home)|send you (back|home)|"
                 r"back where you came from|next (plane|flight)|plane (back )?home|foster care|into care|"
                 r"social services|visa|green card|residence permit|your status|ice|immigration|border|trouble|"
@@ -167,6 +167,11 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"( easily| just| always)? (have you |get you )?(deport|arrest|charge|call (ice|immigration)|"
         r"send you|lock you|put you|hand you|report you)|"
         r"(get|have) your( \w+){1,2} (denied|revoked|cancell?ed|refused|rejected|taken away)|"
+        r"(immigration|ice|the border|the home office) (is|are|will be|'ll be|would be|is gonna|is going to)"
+        r"( very)? (interested|want|keen|informed|told|hearing)|(i|we)('ll| will| can| could| might)"
+        r"( \w+)? (tell|inform|let|call|contact|notify|alert) (immigration|ice|the border|the home office)|"
+        r"(i|we) (can|could|will|'ll) (make sure|see to it|ensure) (that )?you('re| are)? (on|sent|deported|"
+        r"removed|arrested|charged|locked)|you('re| are) going (straight )?to (a |the )?(\w+ )?(cell|jail|prison)|"
         r"(visa|green card|permit|status|application) (will|could|can|might|would) be (revoked|denied|"
         r"cancell?ed|refused|rejected))"),
                ("threat",), tone={"harmful": STRONG}, unless=_REPORTED_OR_DENIED),
@@ -186,6 +191,9 @@ _PATTERNS: tuple[CuePattern, ...] = (
                                 r"only (remember|mention|recall)\w* (that|this|it) now|suddenly remember\w*|"
                                 r"(how|very|that's|isn't that) (very )?convenient|never once|"
                                 r"this time,? tell( me)? the truth|the truth this time|like you did before|"
+                                r"(supposed|expected) to believe|(the|a) real (one|story|version)|for once|"
+                                r"(nice|good|lovely|great|likely) story|what a coincidence|"
+                                r"seem to remember (some|certain)|"
                                 r"think i'm (stupid|an idiot|a fool|born yesterday))\b"),
                ("disbelief",), tone={"harmful": STRONG}),
     CuePattern("pressure", _rx(r"\b(just answer|answer the question|answer me|hurry up|haven't got all day|"
@@ -197,7 +205,9 @@ _PATTERNS: tuple[CuePattern, ...] = (
                                r"make it quick|be quick|keep it (short|brief)|drag (this|it|things) out|"
                                r"round in circles|stick to (yes|the facts|the question)|just the facts|"
                                r"(whole|entire) life story|(quit|stop) stalling|straight answer|"
-                               r"people like you)\b|"
+                               r"people like you|hurry\w* (up|along)|on the clock|(shorter|quicker|faster) answers|"
+                               r"spare me|(no|don't have|haven't got|do not have) time for (this|that|you)|"
+                               r"(don't|do not) waste (time|my time)|the sooner you)\b|"
                                r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
                ("pressure",), tone={"harmful": STRONG}),
     CuePattern("sarcasm", _rx(r"(^|\b)(oh,? (great|wonderful|brilliant|lovely|sure|please)\b|let me guess|"
@@ -210,7 +220,9 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"getting into|asked for it|asking for it|deserved (it|this|what)|got what you|handed to you|grow up|"
         r"man up|toughen up|not exactly (an? )?(innocent|victim|angel|saint)|(in no|in your) position to|"
         r"making demands|(hard|difficult) to feel sorry|(no|little) sympathy|breaking the law|an illegal|"
-        r"illegals|(why|how|what) (on earth|the hell|the heck) (would|did|were|do|could|was|made) you)\b"
+        r"illegals|(why|how|what) (on earth|the hell|the heck) (would|did|were|do|could|was|made) you|"
+        r"how (do|did|can|could) you not|who (falls|would fall|would believe|in their right mind)|"
+        r"babysit\w*|hold your hand|(brilliant|great|wonderful|perfect|lovely|fantastic),? so\b)\b"
         r"|^whatever,"),
                ("blame",), tone={"harmful": STRONG}),
     # supportive

@@ -346,6 +346,12 @@ class GuardedReply:
                 return
             if self.repairs and self.repairs[-1].reason == "repetition":
                 break  # a model copying its earlier reply mostly copies it again: not worth a generation
+        if self.repairs and all(r.reason == "model_error" for r in self.repairs):
+            # A dead backend must not be papered over with canned lines that end up in the record.
+            raise ChatModelError(
+                "The chat model is not answering, so the persona could not reply. "
+                "Your message was not recorded: try sending it again."
+            )
         self.repairs.append(
             GuardRepair(
                 reason=self.repairs[-1].reason if self.repairs else "empty",

@@ -99,10 +99,11 @@ def test_long_replies_stop_after_the_sentence_limit():
     assert reply.repairs[0].reason == "too_long"
 
 
-def test_model_errors_fall_back_in_character():
+def test_a_model_that_never_answers_is_an_error_not_a_canned_line():
     reply = guarded([ChatModelError("server down")])
-    assert list(reply) == ["I just work here."]
-    assert reply.repairs[0].reason == "model_error"
+    with pytest.raises(ChatModelError, match="not answering"):
+        list(reply)
+    assert reply.sentences == [] and reply.repairs[0].reason == "model_error"
 
 
 def test_authored_lines_of_every_shipped_persona_pass_the_content_checks():

@@ -57,19 +57,12 @@ class FailingModel(FakeChatModel):
 
 # -- the chat model --
 
-DEAD_MODEL_FALLS_BACK = pytest.mark.xfail(strict=True, reason=(
-    "open design question for the engine owner: when every attempt fails with ChatModelError the guard "
-    "answers with an authored fallback line (tests/test_guard.py::test_model_errors_fall_back_in_character), "
-    "so a trainee talking to a dead backend gets canned lines and no message"))
-
-
 def test_a_stream_that_breaks_once_is_retried_and_the_turn_completes():
     model = FailingModel(failures=1, error=ChatModelError("connection reset"))
     turn = Session(PERSONA, KeywordScorer(), model).officer_turn("Hello, how are you today?")
     assert turn.reply.startswith("Sorry.") and [r.reason for r in turn.guard_repairs] == ["model_error"]
 
 
-@DEAD_MODEL_FALLS_BACK
 def test_a_dead_model_gives_a_clear_error_saves_nothing_and_the_turn_can_be_retried():
     model = FailingModel(failures=3, error=ChatModelError("connection reset"))
     session = Session(PERSONA, KeywordScorer(), model)
@@ -95,7 +88,6 @@ def services(tmp_path):
     store.close()
 
 
-@DEAD_MODEL_FALLS_BACK
 def test_the_practice_handler_reports_a_dead_model_and_keeps_the_session_clean(services):
     from simulator.ui.practice import PracticeHandlers
 
