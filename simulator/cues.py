@@ -106,17 +106,28 @@ _EITHER_OR = _rx(r"\bor\b(?! not\b| (anything|something|someone|somewhere|whatev
 _WORD = re.compile(r"[A-Za-z0-9']+")
 _MISSING_APOSTROPHE = _rx(r"\b(did|do|does|is|are|was|were|has|have|had|could|would|should|ca|wo)nt\b")
 
+
+
+def _phrases(*alternatives: str) -> re.Pattern[str]:
+    """One pattern matching any of the phrases as whole words; a family of cues reads as a list."""
+    return _rx(r"\b(" + "|".join(alternatives) + r")\b")
+
+
 # Threats: a consequence (deportation, arrest, custody, losing a visa or one's children) tied to a condition
 # ("if you don't", "unless", "or…", "keep this up and…") or announced by the officer.
-_CONSEQUENCE = (r"deport\w*|arrest\w*|jail|prison|cell\b(?! ?phone)|custody|(flight|plane) out|locked up|lock you up|charges|charged|"
-                r"prosecut\w*|removed|removal|detained|detention|sent (back|home)|send you (back|home)|"
-                r"back where you came from|next (plane|flight)|plane (back )?home|foster care|into care|"
-                r"social services|visa|green card|residence permit|your status|ice|immigration|border|trouble|"
-                r"consequences|lose your (kids|children|job|visa)")
-_CONDITION = (r"if you (don't|do not|won't|refuse|keep|lie|carry on)|unless you|or else|\bor (your|you|i|we|"
-              r"they|ice|immigration)\b|keep this up|carry on like this|lie to me|one (phone )?call|"
-              r"depends? on (what|whether|how)|otherwise")
-# Reported or denied consequences are not threats: "Who told you you'd be arrested?", "Nobody will deport you".
+_AUTHORITY = r"immigration|ice|the border|the home office"
+_CONSEQUENCE = "|".join((
+    r"deport\w*", r"arrest\w*", r"jail", r"prison", r"cell\b(?! ?phone)", r"custody", r"(flight|plane) out",
+    r"locked up", r"lock you up", r"charges", r"charged", r"prosecut\w*", r"removed", r"removal", r"detained",
+    r"detention", r"sent (back|home)", r"send you (back|home)", r"back where you came from",
+    r"next (plane|flight)", r"plane (back )?home", r"foster care", r"into care", r"social services", r"visa",
+    r"green card", r"residence permit", r"your status", r"ice", r"immigration", r"border", r"trouble",
+    r"consequences", r"lose your (kids|children|job|visa)"))
+_CONDITION = "|".join((
+    r"if you (don't|do not|won't|refuse|keep|lie|carry on)", r"unless you", r"or else",
+    r"\bor (your|you|i|we|they|ice|immigration)\b", r"keep this up", r"carry on like this", r"lie to me",
+    r"one (phone )?call", r"depends? on (what|whether|how)", r"otherwise"))
+# Reported or denied consequences are not threats: "Who told you you'd be arrested?", "Nobody deports you".
 _REPORTED_OR_DENIED = _rx(r"\b(told|said|says|threaten\w*|warned|claimed|scared|afraid|worried|frightened|"
                           r"nobody|no one|never|(?<!do )not (be|in|with|going|get)|won't (be|get|happen)|"
                           r"isn't|aren't|doesn't)\b")
@@ -138,108 +149,117 @@ _PATTERNS: tuple[CuePattern, ...] = (
                ("blame",), tone={"harmful": STRONG}),
     CuePattern("blame ('why did you')", _rx(r"\bwhy did you (?!think|feel|say|mean)\w+"),
                ("blame",), tone={"harmful": CLEAR}),
-    CuePattern("blame", _rx(r"\b(should(n't| not)? have (known|left|gone|come|said|told|realised)|"
-                            r"brought (this|it) on yourself|(it's|it is|it was|that's) your (own )?fault|"
-                            r"how could you|how can you (be|let|not)|so stupid|what did you expect|"
-                            r"you chose (to|this|that|it)|nobody made you|no one made you|you agreed to|"
-                            r"willingly|so you (accepted|agreed|consented|chose|wanted)|"
-                            r"you (could|should|ought to)( have|'ve| of) (?!been\b)\w+|"
-                            r"you let (him|her|them|it|this|that|these|those|people)\b|"
-                            r"you knew (it|this|that) was wrong|"
-                            r"(did you not|didn't you|what were you) think(ing)?|"
-                            r"(did|didn't) it (not )?occur to you|never occurred to you|"
-                            r"if (only )?you('d| had)( only| just)? (listened|stayed|thought|asked|said|told|been|"
-                            r"gone|called|left|not|never|done|used)|none of this would (have|'ve) happened|"
-                            r"let them do|your choice to|you liked the money|"
-                            r"just wanted the money|(don't|stop|quit) complain\w*|(late|no point|no use) (to |in )?"
-                            r"complain\w*|you're an adult|only yourself to blame|"
-                            r"can't have been (that|so|too|all that) bad|wasn't (that|so) bad|get over it|"
-                            r"(common sense|half a brain|any sense|a sensible person|a normal person) would|"
-                            r"you knew (what|exactly|full well)|happy (enough )?to take)\b"),
+    CuePattern("blame", _phrases(
+        r"should(n't| not)? have (known|left|gone|come|said|told|realised)", r"brought (this|it) on yourself",
+        r"(it's|it is|it was|that's) your (own )?fault", r"how could you", r"how can you (be|let|not)",
+        r"so stupid", r"what did you expect", r"you chose (to|this|that|it)", r"(nobody|no one) made you",
+        r"you agreed to", r"willingly", r"so you (accepted|agreed|consented|chose|wanted)",
+        r"you (could|should|ought to)( have|'ve| of) (?!been\b)\w+",  # not "you could have been killed"
+        r"you let (him|her|them|it|this|that|these|those|people)", r"you knew (it|this|that) was wrong",
+        r"(did you not|didn't you|what were you) think(ing)?",
+        r"(did|didn't) it (not )?occur to you",
+        r"never occurred to you", r"none of this would (have|'ve) happened",
+        r"if (only )?you('d| had)( only| just)? (listened|stayed|thought|asked|said|told|been|gone|called|"
+        r"left|not|never|done|used)",
+        r"let them do", r"your choice to", r"you liked the money", r"just wanted the money",
+        r"(don't|stop|quit) complain\w*", r"(late|no point|no use) (to |in )?complain\w*", r"you're an adult",
+        r"only yourself to blame", r"can't have been (that|so|too|all that) bad", r"wasn't (that|so) bad",
+        r"get over it", r"(common sense|half a brain|any sense|a sensible person|a normal person) would",
+        r"you knew (what|exactly|full well)", r"happy (enough )?to take"),
                ("blame",), tone={"harmful": STRONG}),
-    CuePattern("threat", _rx(
-        rf"\b(you('ll| will| could| would| might| can| may|'re going to| are going to|'re gonna| are gonna)"
-        rf"( \w+){{0,2}} (be|go|get|end up|spend)\b.*\b({_CONSEQUENCE})|"
-        rf"({_CONDITION})\b.*\b({_CONSEQUENCE})|({_CONSEQUENCE})\b.*\b({_CONDITION})|"
-        rf"want to (be|get|go|spend|end up)\b.*\b({_CONSEQUENCE})|"
-        r"(you're|you are) in (a lot of |big |serious |real )?trouble|"
+    CuePattern("threat", _phrases(
+        r"you('ll| will| could| would| might| can| may|'re going to| are going to|'re gonna| are gonna)"
+        rf"( \w+){{0,2}} (be|go|get|end up|spend)\b.*\b({_CONSEQUENCE})",
+        rf"({_CONDITION})\b.*\b({_CONSEQUENCE})", rf"({_CONSEQUENCE})\b.*\b({_CONDITION})",
+        rf"want to (be|get|go|spend|end up)\b.*\b({_CONSEQUENCE})",
+        r"(you're|you are) in (a lot of |big |serious |real )?trouble",
         r"(i|we)('ll| will| can| could| might|'m going to| am going to|'re going to| are going to)"
         r"( easily| just| always)? (have you |get you )?(deport|arrest|charge|call (ice|immigration)|"
-        r"send you|lock you|put you|hand you|report you)|"
-        r"(get|have) your( \w+){1,2} (denied|revoked|cancell?ed|refused|rejected|taken away)|"
-        r"(immigration|ice|the border|the home office) (is|are|will be|'ll be|would be|is gonna|is going to)"
-        r"( very)? (interested|want|keen|informed|told|hearing)|(i|we)('ll| will| can| could| might)"
-        r"( \w+)? (tell|inform|let|call|contact|notify|alert) (immigration|ice|the border|the home office)|"
-        r"(i|we) (can|could|will|'ll) (make sure|see to it|ensure) (that )?you('re| are)? (on|sent|deported|"
-        r"removed|arrested|charged|locked)|you('re| are) going (straight )?to (a |the )?(\w+ )?(cell|jail|prison)|"
-        r"(visa|green card|permit|status|application) (will|could|can|might|would) be (revoked|denied|"
-        r"cancell?ed|refused|rejected))"),
+        r"send you|lock you|put you|hand you|report you)",
+        r"(i|we)('ll| will| can| could| might)( \w+)? (tell|inform|let|call|contact|notify|alert) "
+        rf"({_AUTHORITY})",
+        rf"({_AUTHORITY}) (is|are|will be|'ll be|would be|is gonna|is going to)( very)? "
+        r"(interested|want|keen|informed|told|hearing)",
+        r"(i|we) (can|could|will|'ll) (make sure|see to it|ensure) (that )?you('re| are)? "
+        r"(on|sent|deported|removed|arrested|charged|locked)",
+        r"you('re| are) going (straight )?to (a |the )?(\w+ )?(cell|jail|prison)",
+        r"(get|have) your( \w+){1,2} (denied|revoked|cancell?ed|refused|rejected|taken away)",
+        r"(visa|green card|permit|status|application) (will|could|can|might|would) be "
+        r"(revoked|denied|cancell?ed|refused|rejected)"),
                ("threat",), tone={"harmful": STRONG}, unless=_REPORTED_OR_DENIED),
     CuePattern("asks about someone else's threat", _REPORTED_THREAT, tone={"harmful": -CLEAR}),
-    CuePattern("disbelief", _rx(r"\b(don't believe|do not believe|expect me to (believe|swallow|buy|accept)|"
-                                r"why should i believe|you('re| are) (obviously |clearly |just )?lying|"
-                                r"lying to me|making (this|it|that|things) up|(sounds|seems|totally|all) made up|"
-                                r"doesn't add up|heard (this|that)( exact)? story|one of your stories|"
-                                r"sob story|sad story|(are|were) you (even )?telling (me )?the truth|"
-                                r"pull the other one|(only |just )?saying (this|that|it) (to|so)|keeps changing|"
-                                r"(story|account|version) (has|keeps|kept) chang\w*|changed your story|"
-                                r"seriously (telling|expect)|(find|finding) (that|this|it|your \w+) (very |really |"
-                                r"quite |a bit |pretty |extremely )?(hard|difficult) to believe|"
-                                r"not credible|isn't credible|not believable|hardly believable|(made|makes) no sense|"
-                                r"(not|isn't) what (really )?happened|likely story|yeah,? right|"
-                                r"(nobody|no one) (buys|believes|would believe)|kidding me|come off it|"
-                                r"only (remember|mention|recall)\w* (that|this|it) now|suddenly remember\w*|"
-                                r"(how|very|that's|isn't that) (very )?convenient|never once|"
-                                r"this time,? tell( me)? the truth|the truth this time|like you did before|"
-                                r"(supposed|expected) to believe|(the|a) real (one|story|version)|for once|"
-                                r"(nice|good|lovely|great|likely) story|what a coincidence|"
-                                r"seem to remember (some|certain)|"
-                                r"think i'm (stupid|an idiot|a fool|born yesterday))\b"),
+    CuePattern("disbelief", _phrases(
+        r"(don't|do not) believe", r"expect me to (believe|swallow|buy|accept)", r"why should i believe",
+        r"(supposed|expected) to believe", r"(find|finding) (that|this|it|your \w+) (very |really |quite |"
+        r"a bit |pretty |extremely )?(hard|difficult) to believe",
+        r"you('re| are) (obviously |clearly |just )?lying", r"lying to me",
+        r"making (this|it|that|things) up", r"(sounds|seems|totally|all) made up", r"doesn't add up",
+        r"heard (this|that)( exact)? story", r"one of your stories",
+        r"(sob|sad|nice|good|lovely|likely) story",
+        r"(the|a) real (one|story|version)", r"(are|were) you (even )?telling (me )?the truth",
+        r"pull the other one", r"(only |just )?saying (this|that|it) (to|so)", r"keeps changing",
+        r"(story|account|version) (has|keeps|kept) chang\w*", r"changed your story",
+        r"seriously (telling|expect)",
+        r"not credible", r"isn't credible", r"not believable", r"hardly believable", r"(made|makes) no sense",
+        r"(not|isn't) what (really )?happened", r"yeah,? right",
+        r"(nobody|no one) (buys|believes|would believe)",
+        r"kidding me", r"come off it", r"only (remember|mention|recall)\w* (that|this|it) now",
+        r"suddenly remember\w*", r"seem to remember (some|certain)", r"never once",
+        r"(how|very|that's|isn't that) (very )?convenient", r"what a coincidence",
+        r"this time,? tell( me)? the truth", r"the truth this time", r"like you did before", r"for once",
+        r"think i'm (stupid|an idiot|a fool|born yesterday)"),
                ("disbelief",), tone={"harmful": STRONG}),
-    CuePattern("pressure", _rx(r"\b(just answer|answer the question|answer me|hurry up|haven't got all day|"
-                               r"(don't|do not) have all day|stop wasting|wast(e|ing) (my|our|police|everyone's) "
-                               r"time|stop crying|(enough|with|of|stop) (of )?(the|your|all the|all this) "
-                               r"(crying|tears|sobbing|whining|excuses|drama)|spit it out|come on|"
-                               r"all night until|get on with it|going to answer|quickly now|get to the point|"
-                               r"cut to the chase|speed (this|it|things) up|(a lot |much |a bit )?quicker with|"
-                               r"make it quick|be quick|keep it (short|brief)|drag (this|it|things) out|"
-                               r"round in circles|stick to (yes|the facts|the question)|just the facts|"
-                               r"(whole|entire) life story|(quit|stop) stalling|straight answer|"
-                               r"people like you|hurry\w* (up|along)|on the clock|(shorter|quicker|faster) answers|"
-                               r"spare me|(no|don't have|haven't got|do not have) time for (this|that|you)|"
-                               r"(don't|do not) waste (time|my time)|the sooner you)\b|"
-                               r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
+    CuePattern("sarcasm", _phrases(
+        r"oh,? (great|wonderful|brilliant|lovely|sure|please)",
+        r"(brilliant|great|wonderful|perfect|lovely),? so",
+        r"let me guess", r"what a surprise", r"surprise,? surprise", r"fell into your lap",
+        r"(that|it) happens every day", r"of course you (did|didn't|were|weren't|can't|couldn't)",
+        r"so now you"),
+               ("disbelief",), tone={"harmful": STRONG}),
+    CuePattern("pressure", _phrases(
+        r"just answer", r"answer the question", r"answer me", r"hurry\w* (up|along)", r"on the clock",
+        r"(haven't got|(don't|do not) have) all day",
+        r"(no|don't have|haven't got|do not have) time for (this|that|you)",
+        r"stop wasting", r"wast(e|ing) (my|our|police|everyone's) time",
+        r"(don't|do not) waste (time|my time)",
+        r"stop crying",
+        r"(enough|with|of|stop) (of )?(the|your|all the|all this) (crying|tears|sobbing|whining|"
+        r"excuses|drama)",
+        r"spit it out", r"come on", r"all night until", r"get on with it", r"going to answer", r"quickly now",
+        r"get to the point", r"cut to the chase", r"speed (this|it|things) up", r"quicker with",
+        r"(shorter|quicker|faster) answers", r"make it quick", r"be quick", r"keep it (short|brief)",
+        r"drag (this|it|things) out", r"round in circles", r"stick to (yes|the facts|the question)",
+        r"just the facts", r"(whole|entire) life story", r"(quit|stop) stalling", r"straight answer",
+        r"spare me",
+        r"the sooner you", r"people like you"),
                ("pressure",), tone={"harmful": STRONG}),
-    CuePattern("sarcasm", _rx(r"(^|\b)(oh,? (great|wonderful|brilliant|lovely|sure|please)\b|let me guess|"
-                              r"what a surprise|surprise,? surprise|fell into your lap|(that|it) happens every day|"
-                              r"of course you (did|didn't|were|weren't|can't|couldn't)|so now you)"),
-               ("disbelief",), tone={"harmful": STRONG}),
-    CuePattern("judgment or contempt", _rx(
-        r"\b(pathetic|ridiculous|disgusting|disgrace\w*|shameful|hysterical|you people|your kind|"
-        r"(girls|women|people) (like you|who work)|what kind of (mother|father|parent|person|woman|man|girl|wife)|"
-        r"getting into|asked for it|asking for it|deserved (it|this|what)|got what you|handed to you|grow up|"
-        r"man up|toughen up|not exactly (an? )?(innocent|victim|angel|saint)|(in no|in your) position to|"
-        r"making demands|(hard|difficult) to feel sorry|(no|little) sympathy|breaking the law|an illegal|"
-        r"illegals|(why|how|what) (on earth|the hell|the heck) (would|did|were|do|could|was|made) you|"
-        r"how (do|did|can|could) you not|who (falls|would fall|would believe|in their right mind)|"
-        r"babysit\w*|hold your hand|(brilliant|great|wonderful|perfect|lovely|fantastic),? so\b)\b"
-        r"|^whatever,"),
+    CuePattern("rushed ending ('…, quickly.')", _rx(r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
+               ("pressure",), tone={"harmful": STRONG}),
+    CuePattern("judgment or contempt", _phrases(
+        r"pathetic", r"ridiculous", r"disgusting", r"disgrace\w*", r"shameful", r"hysterical", r"you people",
+        r"your kind", r"(girls|women|people) (like you|who work)", r"getting into", r"asked for it",
+        r"asking for it", r"deserved (it|this|what)", r"got what you", r"handed to you", r"grow up",
+        r"man up",
+        r"toughen up", r"babysit\w*", r"hold your hand", r"not exactly (an? )?(innocent|victim|angel|saint)",
+        r"(in no|in your) position to", r"making demands", r"(hard|difficult) to feel sorry",
+        r"(no|little) sympathy",
+        r"breaking the law", r"an illegal", r"illegals",
+        r"what kind of (mother|father|parent|person|woman|man|girl|wife)",
+        r"(why|how|what) (on earth|the hell|the heck) (would|did|were|do|could|was|made) you",
+        r"how (do|did|can|could) you not", r"who (falls|would fall|would believe|in their right mind)",
+        r"^whatever(?=,)"),
                ("blame",), tone={"harmful": STRONG}),
     # supportive
-    CuePattern("offer of choice", _rx(r"\b(would you (like|prefer|rather)|"
-                                      r"do you (need|want) (a|to|me|some|something|anything)\b(?! be)|"
-                                      r"shall (we|i)|"
-                                      r"is it (okay|ok|alright|all right)|"
-                                      r"are you (comfortable|warm|okay|ok|alright)|would it help|"
-                                      r"whenever you('re| are| feel)? ?(ready|like|want|need)|at any (point|time)|"
-                                      r"in your own (words|way)|just say so|"
-                                      r"(whatever|wherever|however) (order |way )?(feels|seems) (right|best)|"
-                                      r"as (long|short|much|little)( or as (long|short|much|little))? as you|"
-                                      r"you (can|may) (ask|stop|say|take|have)|you decide|up to you|"
-                                      r"(a|short|take a) break|in your own time|no rush|take your time|"
-                                      r"take (as long|all the time)|if you need (a|it)|"
-                                      r"anything else you'd like|"
-                                      r"when you're ready|wherever feels right|stop me)\b"),
+    CuePattern("offer of choice", _phrases(
+        r"would you (like|prefer|rather)", r"do you (need|want) (a|to|me|some|something|anything)\b(?! be)",
+        r"shall (we|i)", r"is it (okay|ok|alright|all right)", r"are you (comfortable|warm|okay|ok|alright)",
+        r"would it help", r"whenever you('re| are| feel)? ?(ready|like|want|need)", r"at any (point|time)",
+        r"in your own (words|way|time)", r"just say so",
+        r"(whatever|wherever|however) (order |way )?(feels|seems) "
+        r"(right|best)", r"as (long|short|much|little)( or as (long|short|much|little))? as you",
+        r"you (can|may) (ask|stop|say|take|have)", r"you decide", r"up to you", r"(a|short|take a) break",
+        r"no rush", r"take your time", r"take (as long|all the time)", r"if you need (a|it)",
+        r"anything else you'd like", r"when you're ready", r"stop me"),
                ("offer_of_choice",), tone={"supportive": CLEAR}, unless=_PUNISHMENT),
     CuePattern("explains the process", _rx(r"\b(my name is|i'm a police officer|i am a police officer|my job|"
                                            r"i('m| am) going to (write|ask|explain|record|take)|i'll explain|"
@@ -255,18 +275,17 @@ _PATTERNS: tuple[CuePattern, ...] = (
                                             r"awful|difficult|really|terrifying)|i'm sorry|feel the same|"
                                             r"brave|doing (really )?well|that must have)\b"),
                ("acknowledges_feelings",), tone={"supportive": CLEAR}),
-    CuePattern("reassurance or thanks", _rx(r"\b(thank(s| you)|you('re| are) safe|not your fault|"
-                                            r"^(it's|that's) (alright|all right|okay|ok)\b|"
-                                            r"none of (this|that|it|what happened) (is|was) your fault|"
-                                            r"not in (any )?trouble|nobody here|no one here|going to judge|"
-                                            r"i (do |really )?believe (you|what you|everything you)|not alone|did the right thing|"
-                                            r"your safety|(did|done) nothing wrong|not to blame|"
-                                            r"(nobody|no one) (blames|is blaming) you|how seriously|"
-                                            r"(take|takes|taking) (this|it|you|what you say) seriously|"
-                                            r"not with (ice|immigration|the border)|nothing you say|"
-                                            r"(nobody|no one) expects you|in your (situation|position|shoes) would|"
-                                            r"would have done the same|"
-                                            r"helpful|we're going to help|really important)\b"),
+    CuePattern("reassurance or thanks", _phrases(
+        r"thank(s| you)", r"you('re| are) safe", r"not your fault",
+        r"^(it's|that's) (alright|all right|okay|ok)",
+        r"none of (this|that|it|what happened) (is|was) your fault", r"not in (any )?trouble", r"nobody here",
+        r"no one here", r"going to judge", r"i (do |really )?believe (you|what you|everything you)",
+        r"not alone",
+        r"did the right thing", r"your safety", r"(did|done) nothing wrong", r"not to blame",
+        r"(nobody|no one) (blames|is blaming|expects) you", r"(take|takes|taking) (this|it|you|what you say) "
+        r"seriously", r"how seriously", r"not with (ice|immigration|the border)", r"nothing you say",
+        r"in your (situation|position|shoes) would", r"would have done the same", r"helpful",
+        r"we're going to help", r"really important"),
                (), tone={"supportive": CLEAR}),
     CuePattern("jargon", _rx(r"\b(perpetrator|disclos\w+|modern slavery|nrm|national referral mechanism|"
                              r"reasonable grounds|conclusive grounds|under caution|section \d+|"

@@ -30,7 +30,7 @@ PENALTY_FACTOR = 0.25  # a penalising flag keeps 25% of the score
 MAX_SENTENCES_BEFORE_TOO_LONG = 4
 
 # A strong harmful cue (blame, threat, disbelief, pressure, contempt) decides the tone on its own, however
-# close the sentence is to neutral exemplars: a missed harm costs more in training feedback than a false alarm.
+# near the sentence is to neutral exemplars: a missed harm costs more in training feedback than a false alarm.
 _HARMFUL = TONES.index("harmful")
 
 # Flags that only make sense for some labels: a yes/no opening that the exemplars overrule is not yes/no.
