@@ -19,7 +19,7 @@ from pathlib import Path
 
 import simulator  # noqa: F401  (offline environment defaults)
 from simulator.cli.session import read_script
-from simulator.engine import Session
+from simulator.engine import EngineParams, Session
 from simulator.models import load_chat_model, load_embedder
 from simulator.personas import load_personas
 from simulator.rubric import load_rubrics
@@ -33,47 +33,57 @@ SECTION = "## Persona engine"
 STAGES = ("scoring", "state", "prompt", "first_sentence", "generation", "guard")
 
 
-def timed_turn(session: Session, text: str) -> tuple[float, dict]:
-    """Seconds from sending to the first reply text, and the finished turn."""
+def timed_turn(session: Session, text: str) -> tuple[float, dict, dict]:
+    """Seconds from sending to the first reply text, the backend's KV-cache figures at that moment
+    (prompt tokens it had to prefill, tokens in its cache), and the finished turn."""
     started = time.perf_counter()
-    first = None
+    first, cache = None, {}
     for kind, value in session.officer_turn_stream(text):
         if kind == "text" and first is None:
             first = time.perf_counter() - started
+            model = session.chat_model
+            cache = {key: getattr(model, attr) for key, attr in (("prefilled", "last_prefilled"),
+                                                                   ("context", "cached_tokens"))
+                     if hasattr(model, attr)}
         if kind == "turn":
-            return first if first is not None else time.perf_counter() - started, value
+            return first if first is not None else time.perf_counter() - started, cache, value
     raise RuntimeError("turn stream ended without a turn")
 
 
-def latency(persona, scorer, embedder, model) -> list[dict]:
-    session = Session(persona, scorer, model, seed=0, embedder=embedder)
+def latency(persona, scorer, embedder, model, params: EngineParams) -> list[dict]:
+    session = Session(persona, scorer, model, seed=0, embedder=embedder, params=params)
     rows = []
     for text in read_script(SCRIPTS / "trauma_informed.txt"):
-        first_words, turn = timed_turn(session, text)
-        rows.append({"first_words": first_words, "worded_by_model": not turn.disclosed, **turn.timings})
+        first_words, cache, turn = timed_turn(session, text)
+        worded = not turn.disclosed
+        rows.append({"first_words": first_words, "worded_by_model": worded, **(cache if worded else {}),
+                     **turn.timings})
     return rows
 
 
-def repair_rate(personas, scorer, embedder, model, replays: int, max_turns: int) -> tuple[int, int, dict]:
-    """Model-worded turns checked, turns repaired, and repairs by reason."""
+def repair_rate(personas, scorer, embedder, model, params: EngineParams, replays: int,
+                max_turns: int) -> tuple[int, int, dict, list[str]]:
+    """Model-worded turns checked, turns repaired, repairs by reason, and the replies shown."""
     turns = repaired = 0
     reasons: dict[str, int] = {}
+    replies: list[str] = []
     scripts = [read_script(SCRIPTS / name) for name in ("in_character_probe.txt", "hostile_leading.txt")]
     for seed in range(replays):
         for persona in personas:
             for script in scripts:
-                session = Session(persona, scorer, model, seed=seed, embedder=embedder)
+                session = Session(persona, scorer, model, seed=seed, embedder=embedder, params=params)
                 for text in script:
                     if turns >= max_turns:
-                        return turns, repaired, reasons
+                        return turns, repaired, reasons, replies
                     turn = session.officer_turn(text)
                     if turn.disclosed:
                         continue  # authored words, not generated
                     turns += 1
                     repaired += bool(turn.guard_repairs)
+                    replies.append(f"{persona.name}: {turn.reply}")
                     for repair in turn.guard_repairs:
                         reasons[repair.reason] = reasons.get(repair.reason, 0) + 1
-    return turns, repaired, reasons
+    return turns, repaired, reasons, replies
 
 
 def median(rows: list[dict], key: str) -> float | None:
@@ -85,43 +95,62 @@ def ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 1000:.0f} ms"
 
 
-def render(args, persona_id, rows, rate, load_before, load_after) -> str:
-    turns, repaired, reasons = rate
-    generated = [row for row in rows if row["worded_by_model"]]
-    authored = [row for row in rows if not row["worded_by_model"]]
+def variants() -> dict[str, EngineParams]:
+    """The engine's defaults, and the same without repetition control (as before it existed)."""
+    plain = EngineParams().generation.model_copy(
+        update={"repetition_penalty": 1.0, "penalty_scope": "prompt", "no_repeat_ngram": 0})
+    return {"defaults": EngineParams(),
+            "no repetition control (penalty 1.0, no n-gram ban)": EngineParams(generation=plain)}
+
+
+def render(args, persona_id, results: dict, load_before, load_after) -> str:
     lines = [
         SECTION,
         "",
-        f"Persona `{persona_id}`, script `tests/scripts/trauma_informed.txt` ({len(rows)} turns: "
-        f"{len(authored)} released a fact in its authored words, {len(generated)} were worded by "
-        f"`{args.model}`); embedder all-MiniLM-L6-v2; CPU, {os.cpu_count()} cores shared with other work, "
-        f"load average {load_before:.1f} before / {load_after:.1f} after. Command:",
+        f"Persona `{persona_id}`, script `tests/scripts/trauma_informed.txt`, embedder all-MiniLM-L6-v2, "
+        f"chat model `{args.model}`; CPU, {os.cpu_count()} cores shared with other work, load average "
+        f"{load_before:.1f} before / {load_after:.1f} after. Each variant ran in the same process, one "
+        "after the other. Command:",
         "",
         f"    .venv/bin/python bench/turns.py --persona {persona_id} --replays {args.replays} "
         f"--max-turns {args.max_turns}",
         "",
-        "Median per turn:",
+        "Median per turn (\"first words\": from sending the officer's text to the first streamed reply text; "
+        "\"prefilled\": prompt tokens the backend computed for the first attempt, the rest of its "
+        "\"context\" came from the kept KV cache):",
         "",
-        "| turns | first words | scoring | state | prompt | first sentence | generation (total) | guard |",
-        "|---|---|---|---|---|---|---|---|",
+        "| variant | turns | first words | scoring | state | prompt | first sentence | generation (total) "
+        "| guard | prefilled / context |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for label, group in (("model-worded", generated), ("authored disclosure", authored), ("all", rows)):
-        if group:
-            cells = [ms(median(group, key)) for key in ("first_words", *STAGES)]
-            lines.append(f"| {label} ({len(group)}) | " + " | ".join(cells) + " |")
-    share = repaired / turns if turns else 0.0
-    listing = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items())) or "none"
+    for name, (rows, _) in results.items():
+        generated = [row for row in rows if row["worded_by_model"]]
+        authored = [row for row in rows if not row["worded_by_model"]]
+        for label, group in (("model-worded", generated), ("authored disclosure", authored)):
+            if group:
+                cells = [ms(median(group, key)) for key in ("first_words", *STAGES)]
+                cache = (f"{median(group, 'prefilled'):.0f} / {median(group, 'context'):.0f} tokens"
+                         if median(group, "prefilled") is not None else "n/a")
+                lines.append(f"| {name} | {label} ({len(group)}) | " + " | ".join(cells) + f" | {cache} |")
+    lines.append("")
+    for name, (rows, (turns, repaired, reasons, replies)) in results.items():
+        share = repaired / turns if turns else 0.0
+        listing = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items())) or "none"
+        prefills = [row["prefilled"] for row in rows if "prefilled" in row]
+        lines += [
+            f"**{name}** — prefilled tokens per model-worded turn of the latency script: {prefills}. "
+            f"Guard: {repaired} of {turns} model-worded turns repaired ({share:.0%}) over the in-character "
+            f"probe and hostile scripts, every shipped persona, {args.replays} seed(s), at most "
+            f"{args.max_turns} turns. Repairs by reason: {listing}. First replies shown:",
+            "",
+            *[f"- {reply}" for reply in replies[:6]],
+            "",
+        ]
     lines += [
-        "",
-        f"Guard: {repaired} of {turns} model-worded turns repaired ({share:.0%}) over the in-character probe "
-        f"and hostile scripts, every shipped persona, {args.replays} seed(s), at most {args.max_turns} "
-        f"turns. Repairs by reason: {listing}.",
-        "",
         "Notes: a turn that releases a fact speaks its authored words without a model call, so its first "
-        "words cost only scoring and state. On a model-worded turn the first words wait for the prompt "
-        "prefill and the first whole sentence, which the guard must check before showing it. When the "
-        "guard stops a reply early it closes the model's stream, and the transformers backend then drops "
-        "its KV cache, so the next turn prefills the whole prompt again.",
+        "words cost only scoring and state. On a model-worded turn the first words wait for the prefill of "
+        "what is new since the last call (the previous reply and this turn's message with its instruction) "
+        "and for the first whole sentence, which the guard checks before showing it.",
         "",
     ]
     return "\n".join(lines)
@@ -154,9 +183,12 @@ def main() -> None:
     scorer = Scorer(load_rubrics(settings.rubrics_dir).get(settings.rubric), embedder)
     model = load_chat_model(settings)
     load_before = os.getloadavg()[0]
-    rows = latency(personas.get(args.persona), scorer, embedder, model)
-    rate = repair_rate(list(personas), scorer, embedder, model, args.replays, args.max_turns)
-    section = render(args, args.persona, rows, rate, load_before, os.getloadavg()[0])
+    results = {}
+    for name, params in variants().items():
+        rows = latency(personas.get(args.persona), scorer, embedder, model, params)
+        results[name] = rows, repair_rate(list(personas), scorer, embedder, model, params, args.replays,
+                                          args.max_turns)
+    section = render(args, args.persona, results, load_before, os.getloadavg()[0])
     print(section)
     if not args.no_write:
         write_section(section)

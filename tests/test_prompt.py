@@ -57,3 +57,15 @@ def test_history_is_trimmed_to_the_budget_keeping_the_latest_turns():
     assert "Answer 49." in all_text(messages)
     assert "Answer 0." not in all_text(messages)
     assert [m["role"] for m in messages[1:-1]] == ["user", "assistant"] * ((len(messages) - 2) // 2)
+
+
+def test_a_growing_history_keeps_the_prompt_start_for_several_turns():
+    """Old exchanges go several at a time, so most turns extend the previous prompt (KV-cache reuse)."""
+    params = PromptParams(context_tokens=700, history_drop=4)
+    history = [Exchange(officer=f"Question {i}? " + "words " * 20, reply=f"Answer {i}.") for i in range(40)]
+    prompts = [
+        build_messages(PERSONA, "guarded", "And then?", history[:n], params=params)[:-1] for n in range(41)
+    ]
+    extended = sum(new[: len(old)] == old for old, new in zip(prompts, prompts[1:], strict=False))
+    assert extended >= 30  # one in four turns drops a block of 4 exchanges once the budget is full
+    assert all(sum(len(m["content"]) for m in p) // 4 <= 700 for p in prompts)

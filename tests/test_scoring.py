@@ -132,6 +132,14 @@ def test_multi_sentence_rules(fake_scorer):
     assert "too_long" in long.flags
 
 
+def test_a_strong_harmful_cue_decides_the_tone(fake_scorer):
+    # the hashing embedder knows nothing about tone: the cue alone must make these harmful, and say so
+    for text in ("Tell me what happened, and make it quick.", "I could call ICE if you don't cooperate."):
+        assessment = fake_scorer.assess(text)
+        assert assessment.tone == "harmful" and not assessment.recommended, assessment.explanation
+        assert "Tone harmful (p=1.00)" in assessment.explanation
+
+
 def test_suggestion_rewrites_a_yes_no_question(fake_scorer):
     assert fake_scorer.assess("Did he take your passport?").suggestion == "Tell me about your passport."
 
@@ -156,6 +164,10 @@ def real_scorer() -> Scorer:
     ("Thank you for trusting me with this.", "statement", "supportive", True),
     ("Why didn't you ask someone for help?", "directive", "harmful", False),
     ("If you lie, you'll be arrested.", "statement", "harmful", False),
+    ("Thanks for coming. Why did you keep working for them?", "directive", "harmful", False),
+    ("Describe the flat, and keep it brief this time.", "invitation", "harmful", False),
+    ("Why do you think he kept your passport?", "directive", "neutral", True),
+    ("We can stop whenever you like; there's no rush.", "statement", "supportive", True),
     ("You are safe now. He took your papers, didn't he?", "suggestive", "supportive", False),
 ])
 def test_real_model_labels(real_scorer, text, question_type, tone, recommended):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Protocol, TypedDict, runtime_checkable
+from typing import Literal, Protocol, TypedDict, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,11 @@ class GenerationParams(BaseModel):
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
     repetition_penalty: float = Field(default=1.1, ge=0.5, le=2.0)
+    # What the penalty covers: every prompt and reply token (as transformers does), or only this reply's
+    # tokens and those of `avoid` (so a persona may still echo words the officer or its role card used).
+    penalty_scope: Literal["prompt", "reply"] = "prompt"
+    avoid: list[str] = Field(default_factory=list)  # earlier text the reply should not copy
+    no_repeat_ngram: int = Field(default=0, ge=0, le=16)  # 0: off; n: no n tokens in a row from `avoid`
     stop: list[str] = Field(default_factory=list)
     seed: int | None = None
 

@@ -1,14 +1,17 @@
 """A local Hugging Face causal LM as a ChatModel, tuned for small CPUs.
 
-Speed comes from three choices, measured in bench/generation.py:
-- a hand-written decode loop under `torch.inference_mode` (no `generate()` bookkeeping per token);
+Speed comes from choices measured in bench/generation.py:
+- a hand-written decode loop under `torch.inference_mode` (no `generate()` bookkeeping per token), whose
+  sampling looks at the top few candidates instead of sorting the whole vocabulary every token;
 - KV-cache reuse across calls: the last call's token ids and cache are kept, and the next call only
-  prefills what follows the longest common prefix (the persona's system prompt stays first, so a later
-  turn costs only its new tokens);
-- float32 weights by default: on this class of CPU (no AVX512-BF16) bf16/fp16 matmuls are slower, and
-  torch's int8 dynamic quantisation (`weights="int8"`, CPU only) decoded 1.2-2.3x faster but changed
-  most greedy next-token choices of SmolLM2-135M in bench/generation.py (replies fell into loops): a
-  faster path that degrades replies is not a win, so it is an option, not the default.
+  prefills what follows the longest common prefix (the persona's system prompt and the conversation so
+  far stay first, so a later turn costs only its new tokens);
+- bfloat16 weights where the hardware computes them natively (CPUs with AVX512-BF16 such as recent EPYC
+  and Xeon, CUDA GPUs with bf16): decode is memory-bound, half the bytes decode ~1.6x faster, and the
+  greedy replies match float32's (bench/generation.py). float32 elsewhere, where bf16 is emulated.
+  torch's int8 dynamic quantisation (`weights="int8"`, CPU only) changed most greedy next-token choices
+  of SmolLM2-135M (replies fell into loops): a faster path that degrades replies is not a win, so it is
+  an option, not the default.
 """
 
 from __future__ import annotations
@@ -21,6 +24,47 @@ from typing import Literal
 from simulator.llm.base import ChatModelError, GenerationParams, Message, resolve_params, stop_filter
 
 Weights = Literal["native", "int8"]
+TOP_K = 64  # sampling candidates; the full vocabulary is sorted only when they miss top_p's mass
+
+
+def native_dtype(device) -> str:
+    """The fastest dtype that keeps replies as float32 makes them: bfloat16 where computed natively."""
+    import torch
+
+    if device.type == "cuda":
+        return "bfloat16" if torch.cuda.is_bf16_supported() else "float32"
+    if device.type == "cpu":
+        # mkldnn's own check also passes on AVX512 CPUs that only emulate bf16 (slower than float32).
+        native = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
+        if native and torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported():
+            return "bfloat16"
+    return "float32"
+
+
+class RepeatBan:
+    """No-repeat n-grams: the tokens that would complete an n-gram already in `avoid` or in the reply."""
+
+    def __init__(self, n: int, avoid: list[list[int]]):
+        self.n = n
+        self.reply: list[int] = []
+        self.next_tokens: dict[tuple[int, ...], set[int]] = {}
+        for ids in avoid if n else []:
+            for start in range(len(ids) - n + 1):
+                self._add(ids[start:start + n])
+
+    def _add(self, ngram: list[int]) -> None:
+        self.next_tokens.setdefault(tuple(ngram[:-1]), set()).add(ngram[-1])
+
+    def push(self, token: int) -> None:
+        self.reply.append(token)
+        if self.n and len(self.reply) >= self.n:
+            self._add(self.reply[-self.n:])
+
+    def banned(self) -> list[int]:
+        """Tokens that may not come next."""
+        if not self.n or len(self.reply) < self.n - 1:
+            return []
+        return sorted(self.next_tokens.get(tuple(self.reply[len(self.reply) - self.n + 1:]), ()))
 
 
 class IncrementalDecoder:
@@ -57,6 +101,7 @@ class TransformersChatModel:
 
     def __init__(self, path_or_id: str | Path, *, name: str | None = None, device: str = "cpu",
                  dtype: str = "auto", weights: Weights = "native", threads: int | None = None):
+        """`dtype="auto"` picks `native_dtype(device)`; name one ("float32", "bfloat16") to override."""
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -68,7 +113,7 @@ class TransformersChatModel:
             self.tokenizer = AutoTokenizer.from_pretrained(str(path_or_id), local_files_only=True)
             model = AutoModelForCausalLM.from_pretrained(
                 str(path_or_id), local_files_only=True,
-                dtype="auto" if dtype == "auto" else getattr(torch, dtype),
+                dtype=getattr(torch, native_dtype(self.device) if dtype == "auto" else dtype),
             )
         except OSError as exc:
             raise ChatModelError(f"cannot load chat model from {path_or_id}: {exc}") from None
@@ -135,15 +180,19 @@ class TransformersChatModel:
 
         generator = torch.Generator()
         generator.manual_seed(opts.seed if opts.seed is not None else torch.seed())
+        avoid = [self.tokenizer.encode(text, add_special_tokens=False) for text in opts.avoid]
+        ban = RepeatBan(opts.no_repeat_ngram, avoid)
         logits = self._prefill(prompt)
-        seen = torch.zeros(logits.shape[-1], dtype=torch.bool)
-        seen[torch.tensor(prompt)] = True
+        penalised = torch.zeros(logits.shape[-1], dtype=torch.bool)
+        for ids in (prompt if opts.penalty_scope == "prompt" else [], *avoid):
+            penalised[torch.tensor(ids, dtype=torch.long)] = True
         decoder = IncrementalDecoder(self.tokenizer)
         for _ in range(opts.max_tokens):
-            token = sample(logits, seen, opts, generator)
+            token = sample(logits, penalised, opts, generator, ban.banned())
             if token in self.stop_ids:
                 return
-            seen[token] = True
+            penalised[token] = True
+            ban.push(token)
             if piece := decoder.push(token):
                 yield piece
             logits = self._forward([token])
@@ -179,20 +228,28 @@ class TransformersChatModel:
         return out.logits[0, -1].float().cpu()
 
 
-def sample(logits, seen, opts: GenerationParams, generator) -> int:
-    """Pick the next token: repetition penalty (as in transformers), then greedy or temperature + top-p."""
+def sample(logits, penalised, opts: GenerationParams, generator, banned: list[int] = ()) -> int:
+    """Pick the next token: repetition penalty (as in transformers) and banned tokens, then greedy or
+    temperature + top-p. Top-p looks at the TOP_K likeliest tokens, which at chat temperatures almost
+    always hold its mass; when they do not, it falls back to the whole vocabulary, so the result is exact."""
     import torch
 
-    if opts.repetition_penalty != 1.0:
+    if opts.repetition_penalty != 1.0 or banned:
         logits = logits.clone()
-        penalised = logits[seen]
-        logits[seen] = torch.where(penalised > 0, penalised / opts.repetition_penalty,
-                                   penalised * opts.repetition_penalty)
+    if opts.repetition_penalty != 1.0:
+        values = logits[penalised]
+        logits[penalised] = torch.where(values > 0, values / opts.repetition_penalty,
+                                        values * opts.repetition_penalty)
+    if banned:
+        logits[torch.tensor(banned, dtype=torch.long)] = float("-inf")
     if opts.temperature == 0.0:
         return int(torch.argmax(logits))
-    probs = torch.softmax(logits / opts.temperature, dim=-1)
-    if opts.top_p < 1.0:
-        sorted_probs, order = torch.sort(probs, descending=True)
-        keep = torch.cumsum(sorted_probs, dim=-1) - sorted_probs < opts.top_p  # always keeps the top token
-        probs = torch.zeros_like(probs).scatter_(0, order[keep], sorted_probs[keep])
-    return int(torch.multinomial(probs, 1, generator=generator))
+    scaled = logits / opts.temperature
+    if opts.top_p >= 1.0:
+        return int(torch.multinomial(torch.softmax(scaled, dim=-1), 1, generator=generator))
+    top_logits, candidates = torch.topk(scaled, min(TOP_K, scaled.numel()))
+    probs = torch.exp(top_logits - torch.logsumexp(scaled, dim=-1))  # true probabilities, sorted
+    if float(probs.sum()) < opts.top_p:
+        probs, candidates = torch.sort(torch.softmax(scaled, dim=-1), descending=True)
+    keep = torch.cumsum(probs, dim=-1) - probs < opts.top_p  # always keeps the top token
+    return int(candidates[keep][torch.multinomial(probs[keep], 1, generator=generator)])

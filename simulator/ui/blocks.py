@@ -113,7 +113,7 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
     with gr.Column(visible=False, elem_id="debrief") as debrief_box:
         debrief = gr.Markdown(elem_id="debrief-text")
         curve = gr.LinePlot(x="turn", y="value", color="measure", title="Trust and fear across the interview",
-                            y_lim=[0, 1], height=260)
+                            y_lim=[0, 1], height=260, elem_id="trust-fear-plot")
         downloads = gr.File(label="Downloads", file_count="multiple", interactive=False)
 
     @shown_as_errors
