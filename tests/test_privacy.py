@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -10,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixtures.bench_modules import bench_load
 
 from simulator.storage import Store
 
@@ -45,14 +45,6 @@ def hook(event, args):
 sys.addaudithook(hook)
 """
 WATCHED_CLI = WATCH + "from simulator.cli import main\nsys.exit(main(sys.argv[2:]))\n"
-
-
-def bench_load():
-    spec = importlib.util.spec_from_file_location("bench_load", REPO / "bench" / "load.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_watch_sees_an_outside_lookup(tmp_path):

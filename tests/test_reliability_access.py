@@ -3,7 +3,6 @@ another's session or the persona studio, passwords are argon2id, and no unsafe b
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fixtures.bench_modules import bench_load
 
 from simulator.auth import hash_password, verify_password
 from simulator.storage import Store
@@ -25,14 +25,6 @@ PROTECTED = [
     ("GET", f"/gradio_api/file={REPO}/personas/{PERSONA_ID}.yaml"), ("POST", "/gradio_api/run/predict"),
     ("POST", "/gradio_api/call/predict"),
 ]
-
-
-def bench_load():
-    spec = importlib.util.spec_from_file_location("bench_load", REPO / "bench" / "load.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

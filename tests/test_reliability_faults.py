@@ -3,17 +3,16 @@ Nothing already said is lost, the trainee gets a clear message, and the turn can
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import socket
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fixtures.bench_modules import bench_load
 from fixtures.engine_fakes import KeywordScorer, small_persona
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
@@ -30,14 +29,6 @@ from simulator.storage import StorageError, Store
 REPO = Path(__file__).resolve().parent.parent
 PERSONA = small_persona()
 MESSAGES = [{"role": "user", "content": "Tell me about your work."}]
-
-
-def bench_load():
-    spec = importlib.util.spec_from_file_location("bench_load", REPO / "bench" / "load.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
 
 
 class FailingModel(FakeChatModel):
