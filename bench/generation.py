@@ -51,7 +51,7 @@ def conversation(turns: int) -> list[dict]:
     return messages + [{"role": "user", "content": QUESTIONS[turns]}]
 
 
-ENGINE_SAMPLING = EngineParams().generation.model_dump(exclude={"stop", "max_tokens"})
+ENGINE_SAMPLING = EngineParams().generation.model_dump(exclude={"stop", "max_tokens", "seed"})
 
 
 def timed_stream(model: TransformersChatModel, messages: list[dict], tokens: int, **params) -> dict:

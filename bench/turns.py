@@ -4,9 +4,10 @@
 
 Latency: one replay of tests/scripts/trauma_informed.txt, split into scoring, state, prompt, generation
 (time to the first checked sentence, and total) and guard, plus "first words": from sending the officer's
-text to the first streamed reply text. Repair rate: up to --max-turns model-worded turns over the in-character
-probe and the hostile script, for every shipped persona and --replays seeds. Writes the "## Persona engine"
-section of bench/RESULTS.md.
+text to the first streamed reply text, and the prompt tokens the backend had to prefill (the rest came from
+its KV cache). Repair rate: up to --max-turns model-worded turns over the in-character probe and the hostile
+script, for every shipped persona and --replays seeds. Both run for the engine's defaults and for the same
+without repetition control, side by side. Writes the "## Persona engine" section of bench/RESULTS.md.
 """
 
 from __future__ import annotations

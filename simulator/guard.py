@@ -371,8 +371,6 @@ class GuardedReply:
                 sentence = self.guard.clean(raw)
                 reason = self.guard.check(sentence, self.officer_text, self.locked, self.allowed)
                 self.check_seconds += time.perf_counter() - started
-                if reason is None and len(self.sentences) >= self.guard.params.max_sentences:
-                    reason = "too_long"
                 if reason is None and _normal(sentence) in self._said_before | {
                     _normal(s) for s in self.sentences
                 }:
@@ -383,6 +381,8 @@ class GuardedReply:
                     return
                 self.sentences.append(sentence)
                 yield sentence
+                if len(self.sentences) >= self.guard.params.max_sentences:
+                    return  # long enough: stop now rather than generate a sentence to throw away
         except ChatModelError:
             self.repairs.append(
                 GuardRepair(

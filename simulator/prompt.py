@@ -16,17 +16,19 @@ from pydantic import BaseModel, Field
 from simulator.llm.base import Message
 from simulator.personas import Fact, Mode, Persona
 
+# The feeling is written as the persona's own thought: the tiny default model often repeats the
+# instruction back, and "I'm too scared to talk" stays in character where "You are too scared" does not.
 MODE_INSTRUCTIONS: dict[str, str] = {
-    "guarded": "You are wary. Give a short, vague answer and share no details.",
-    "testing": "You are unsure if this officer is safe. Answer briefly and ask what will happen to you.",
-    "deflecting": "Change the subject or say someone else knows. Do not answer the question.",
-    "minimising": "Say things are not so bad and that everybody works hard.",
-    "distressed": "You are very upset and frightened. Say you want it to stop.",
-    "shut_down": "You are too scared to talk. Say very little or ask to leave.",
-    "partial_disclosure": "You are starting to trust the officer. Answer honestly but carefully.",
-    "open_disclosure": "You trust the officer now. Answer honestly and simply.",
+    "guarded": "I'm wary of this officer. I'll keep it short and vague and share no details.",
+    "testing": "I'm not sure this officer is safe. I'll answer briefly and ask what will happen to me.",
+    "deflecting": "I don't want to answer that. I'll change the subject or say someone else knows.",
+    "minimising": "It's not so bad here. I'll say everybody works hard.",
+    "distressed": "I'm very upset and frightened. I'll say I want it to stop.",
+    "shut_down": "I'm too scared to talk. I'll say very little or ask to leave.",
+    "partial_disclosure": "I'm starting to trust this officer. I'll answer honestly but carefully.",
+    "open_disclosure": "I trust this officer now. I'll answer honestly and simply.",
 }
-COMPLIANT_YES = 'You feel pressured. Just agree quietly, for example "Yes... I think so."'
+COMPLIANT_YES = 'I feel pressured. I\'ll just agree quietly, like "Yes... I think so."'
 CHARS_PER_TOKEN = 4  # rough, conservative for English
 
 

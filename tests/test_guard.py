@@ -93,10 +93,18 @@ def test_a_later_failing_sentence_truncates_the_reply():
     assert [(r.reason, r.action) for r in reply.repairs] == [("out_of_character", "truncate")]
 
 
-def test_long_replies_stop_after_the_sentence_limit():
-    reply = guarded(["One thing. Two things. Three things. Four things. Five things."])
-    assert len(list(reply)) == GUARD.params.max_sentences
-    assert reply.repairs[0].reason == "too_long"
+def test_long_replies_stop_generating_at_the_sentence_limit():
+    produced = []
+
+    def generate(attempt):
+        for word in "One thing. Two things. Three things. Four things. Five things.".split(" "):
+            produced.append(word)
+            yield word + " "
+
+    reply = GuardedReply(GUARD, generate, OFFICER, set(ALL_LOCKED), set(), fallback="I just work here.")
+    assert list(reply) == ["One thing.", "Two things."]  # max_sentences is 2
+    assert reply.repairs == []  # reaching the intended length is not a fault
+    assert len(produced) <= 2 * GUARD.params.max_sentences + 1  # the model was stopped, not drained
 
 
 def test_a_model_that_never_answers_is_an_error_not_a_canned_line():

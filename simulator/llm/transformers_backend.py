@@ -34,7 +34,7 @@ def native_dtype(device) -> str:
     if device.type == "cuda":
         return "bfloat16" if torch.cuda.is_bf16_supported() else "float32"
     if device.type == "cpu":
-        # mkldnn's own check also passes on AVX512 CPUs that only emulate bf16 (slower than float32).
+        # mkldnn's own check also passes on AVX512 CPUs without bf16 instructions, which emulate it.
         native = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
         if native and torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported():
             return "bfloat16"
