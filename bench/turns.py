@@ -98,10 +98,12 @@ def ms(value: float | None) -> str:
 
 
 def variants() -> dict[str, EngineParams]:
-    """The engine's defaults, and the same without repetition control (as before it existed)."""
+    """The engine's defaults (n-gram ban), with a repetition penalty added, and without either."""
     plain = EngineParams().generation.model_copy(
         update={"repetition_penalty": 1.0, "penalty_scope": "prompt", "no_repeat_ngram": 0})
-    return {"defaults": EngineParams(),
+    penalised = EngineParams().generation.model_copy(update={"repetition_penalty": 1.1})
+    return {"defaults (4-gram ban against earlier replies, no penalty)": EngineParams(),
+            "ban + reply-scoped repetition penalty 1.1": EngineParams(generation=penalised),
             "no repetition control (penalty 1.0, no n-gram ban)": EngineParams(generation=plain)}
 
 

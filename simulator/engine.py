@@ -34,13 +34,13 @@ class UtteranceScorer(Protocol):
 
 def default_generation() -> GenerationParams:
     """Short, conservative sampling: a tiny model stays coherent at low temperature. It also copies its
-    earlier replies, so those are banned as 4-token runs and penalised with the reply's own tokens, but
-    not the prompt's: penalising the prompt would stop the persona echoing its own role card."""
+    earlier replies, so those are banned as 4-token runs. No repetition penalty: in bench/turns.py a
+    penalty pushed SmolLM2 out of character ("You're afraid of what others think…"), the ban alone did not."""
     return GenerationParams(
         max_tokens=40,
         temperature=0.3,
         top_p=0.9,
-        repetition_penalty=1.1,
+        repetition_penalty=1.0,
         penalty_scope="reply",
         no_repeat_ngram=4,
         stop=["\nOfficer", "Officer:", "\n\n", "<|im_end|>"],
