@@ -7,8 +7,10 @@ model), and resumable from a snapshot after a restart.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
@@ -25,6 +27,7 @@ from simulator.personas import Fact, Mode, Persona
 from simulator.prompt import Exchange, PromptParams, build_messages
 from simulator.state import PersonaState, StateParams, update_state
 
+log = logging.getLogger(__name__)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -62,6 +65,9 @@ class EngineParams(BaseModel):
     disclosure_style: Literal["verbatim", "model"] = "verbatim"
     retry_heat: float = Field(default=0.3, ge=0.0, le=1.0)  # temperature added per guard retry
     recent_replies: int = Field(default=3, ge=0)  # earlier replies a new sentence must not copy
+    # After each turn, a backend with `warm` prefills the next prompt's start (system voice and history)
+    # in the background while the trainee types, so the next model-worded turn's first words come sooner.
+    prewarm: bool = True
 
 
 class Turn(BaseModel):
@@ -147,6 +153,7 @@ class Session:
         self._fact_cues = CueIndex([fact.cues for fact in persona.facts], self.embedder, by_words=True)
         self._trigger_cues = CueIndex([trigger.cues for trigger in persona.triggers], self.embedder)
         self.guard = Guard(persona, self.embedder, self.params.guard)
+        self._warmer: threading.Thread | None = None
 
     def opening(self) -> str:
         return self.persona.first_line
@@ -252,6 +259,7 @@ class Session:
         )
         self.state = state
         self.turns.append(turn)
+        self._prewarm()
         yield "turn", turn
 
     def _generate(self, messages: list, index: int, attempt: int, earlier: list[str]) -> Iterator[str]:
@@ -266,6 +274,35 @@ class Session:
             }
         )
         return self.chat_model.stream(messages, **options.model_dump())
+
+    def _prewarm(self) -> None:
+        """Start prefilling what the next turn's prompt begins with, built by the same prompt code. Turns
+        that speak authored words make no model call, so without this the next model-worded turn would
+        prefill all of them. One warm at a time: each waits for the one before. Errors are only logged."""
+        warm = getattr(self.chat_model, "warm", None)
+        if not self.params.prewarm or warm is None:
+            return
+        # The officer's next words are unknown; only their length matters to the prefix (the history
+        # budget), and the last message, which holds them, is dropped.
+        upcoming = build_messages(self.persona, self.state.mode, "", self._history(),
+                                  params=self.params.prompt)[:-1]
+        previous = self._warmer
+
+        def run() -> None:
+            if previous is not None:
+                previous.join()
+            try:
+                warm(upcoming)
+            except Exception:
+                log.warning("prewarming the chat model failed; the next turn prefills in full", exc_info=True)
+
+        self._warmer = threading.Thread(target=run, name="session-prewarm", daemon=True)
+        self._warmer.start()
+
+    def wait_for_prewarm(self, timeout: float | None = None) -> None:
+        """Block until the background prefill started by the last turn has finished (or `timeout`)."""
+        if self._warmer is not None:
+            self._warmer.join(timeout)
 
     def _history(self) -> list[Exchange]:
         return [Exchange(officer=turn.officer, reply=turn.reply) for turn in self.turns]

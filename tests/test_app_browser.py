@@ -1,4 +1,5 @@
-"""End to end in a real headless Chromium: the served app, the fake chat model and the real embedder.
+"""End to end in a real headless Chromium: the served app and the real embedder, with the fake chat model
+for the full walk-through and the embedded SmolLM2 for one interview.
 
 Set SCREENSHOT_DIR=docs to refresh the screenshots in the documentation.
 """
@@ -56,9 +57,9 @@ def serve(tmp_path):
     processes = []
     shutil.copytree(REPO / "personas", tmp_path / "personas")
 
-    def start(*extra: str) -> str:
+    def start(*extra: str, model: str = "fake") -> str:
         port = free_port()
-        command = [sys.executable, "-m", "simulator", "serve", "--model", "fake", "--host", "127.0.0.1",
+        command = [sys.executable, "-m", "simulator", "serve", "--model", model, "--host", "127.0.0.1",
                    "--port", str(port), "--personas-dir", str(tmp_path / "personas"),
                    "--rubrics-dir", str(REPO / "rubrics"), "--data-dir", str(tmp_path / "data"), *extra]
         process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -183,3 +184,23 @@ def test_studio_is_refused_to_trainees_on_the_server(serve, browser, tmp_path):
     page.get_by_role("button", name="Open", exact=True).click()
     page.wait_for_function("document.querySelector('#studio-validation').innerText.includes('Valid persona')",
                            timeout=TIMEOUT_MS)
+
+
+@pytest.mark.real_model
+def test_an_interview_on_the_embedded_models(serve, browser):
+    url = serve(model="smollm2-135m-instruct")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
+    page.locator("#persona-pick label", has_text="Lan").click()
+    page.click("#start")
+    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    send(page, "Hello, my name is Alex and I am a police officer. You are not in trouble.", "not in trouble")
+    send(page, "Tell me about a normal day at the salon.", "normal day")
+    replies = page.locator("#chat .bot").all_inner_texts()
+    assert len(replies) == 3 and all(reply.strip() for reply in replies)
+    assert "Question type" in page.inner_text("#feedback")
+    page.click("#end")
+    page.click("#submit-conclusion")
+    page.wait_for_selector("#debrief-text h2", timeout=TIMEOUT_MS)
+    assert "of your questions were recommended" in page.inner_text("#debrief-text")

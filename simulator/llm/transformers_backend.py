@@ -157,6 +157,22 @@ class TransformersChatModel:
             [dict(m) for m in messages], add_generation_prompt=True, tokenize=True, return_dict=True)
         return list(encoded["input_ids"])
 
+    def warm(self, messages: list[Message]) -> None:
+        """Prefill the KV cache with a conversation that the next call's prompt will start with, so that
+        call computes only its own new tokens: the caller runs this while the user is still typing.
+
+        Only tokens that any continuation shares are computed: those common to the conversation followed by
+        a user message and the conversation alone (a template may render a last message differently)."""
+        import torch
+
+        ahead = self.encode([*messages, {"role": "user", "content": "…"}])
+        alone = self.tokenizer.apply_chat_template(
+            [dict(m) for m in messages], add_generation_prompt=False, tokenize=True, return_dict=True)
+        shared = _common_prefix(ahead, list(alone["input_ids"]))
+        with self._lock, torch.inference_mode():
+            if shared > len(self._cached_ids) or self._cached_ids[:shared] != ahead[:shared]:
+                self._prefill(ahead[:shared])
+
     def generate(self, messages: list[Message], **params) -> str:
         return "".join(self.stream(messages, **params))
 
@@ -226,6 +242,13 @@ class TransformersChatModel:
             raise
         self._cached_ids.extend(ids)
         return out.logits[0, -1].float().cpu()
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    length = 0
+    while length < min(len(a), len(b)) and a[length] == b[length]:
+        length += 1
+    return length
 
 
 def sample(logits, penalised, opts: GenerationParams, generator, banned: list[int] = ()) -> int:
