@@ -32,6 +32,7 @@ from simulator.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "tests" / "scripts"
 SECTION = "## Persona engine"
+TYPING_PAUSE_S = 1.5  # a trainee reads the reply and types; the engine prewarms the model meanwhile
 STAGES = ("scoring", "state", "prompt", "first_sentence", "generation", "guard")
 
 
@@ -56,6 +57,7 @@ def latency(persona, scorer, embedder, model, params: EngineParams) -> list[dict
     session = Session(persona, scorer, model, seed=0, embedder=embedder, params=params)
     rows = []
     for text in read_script(SCRIPTS / "trauma_informed.txt"):
+        time.sleep(TYPING_PAUSE_S)
         first_words, cache, turn = timed_turn(session, text)
         worded = not turn.disclosed
         rows.append({"first_words": first_words, "worded_by_model": worded, **(cache if worded else {}),
@@ -154,7 +156,10 @@ def render(args, persona_id, results: dict, load_before, load_after) -> str:
         "Notes: a turn that releases a fact speaks its authored words without a model call, so its first "
         "words cost only scoring and state. On a model-worded turn the first words wait for the prefill of "
         "what is new since the last call (the previous reply and this turn's message with its instruction) "
-        "and for the first whole sentence, which the guard checks before showing it.",
+        "and for the first whole sentence, which the guard checks before showing it. The latency replay "
+        f"pauses {TYPING_PAUSE_S} s before each officer line, as a trainee reading and typing would; in "
+        "that pause the engine prewarms the backend's KV cache with the system voice and the history "
+        "(EngineParams.prewarm), so the next turn prefills little more than the officer's new message.",
         "",
     ]
     return "\n".join(lines)

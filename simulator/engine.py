@@ -282,8 +282,8 @@ class Session:
         warm = getattr(self.chat_model, "warm", None)
         if not self.params.prewarm or warm is None:
             return
-        # The officer's next words are unknown; only their length matters to the prefix (the history
-        # budget), and the last message, which holds them, is dropped.
+        # The officer's next words are unknown; the last message, which holds them, is dropped, and the
+        # prompt keeps the same history for any message shorter than its reserve.
         upcoming = build_messages(self.persona, self.state.mode, "", self._history(),
                                   params=self.params.prompt)[:-1]
         previous = self._warmer
@@ -296,7 +296,8 @@ class Session:
             except Exception:
                 log.warning("prewarming the chat model failed; the next turn prefills in full", exc_info=True)
 
-        self._warmer = threading.Thread(target=run, name="session-prewarm", daemon=True)
+        # Not a daemon: a thread still inside torch when the interpreter exits aborts the process.
+        self._warmer = threading.Thread(target=run, name="session-prewarm", daemon=False)
         self._warmer.start()
 
     def wait_for_prewarm(self, timeout: float | None = None) -> None:

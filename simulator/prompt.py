@@ -38,6 +38,9 @@ class PromptParams(BaseModel):
     # When the history outgrows the budget, the oldest exchanges go this many at a time, so the prompt's
     # start stays the same for several turns and a KV-caching backend need not prefill it again.
     history_drop: int = Field(default=6, ge=1)
+    # Room kept for this turn's message and instruction, so that which history is kept does not depend
+    # on the message (unless it is longer): a backend warmed before the message arrives then finds its prefix.
+    final_reserve_tokens: int = Field(default=160, ge=0)
 
 
 class Exchange(BaseModel):
@@ -105,7 +108,8 @@ def build_messages(
     final = (
         f"Officer: {officer_text}\n\n[{turn_instruction(persona, mode, say, known, compliant_yes, params)}]"
     )
-    budget = params.context_tokens - estimate_tokens(system) - estimate_tokens(final)
+    budget = params.context_tokens - estimate_tokens(system) - max(estimate_tokens(final),
+                                                                    params.final_reserve_tokens)
     costs = [estimate_tokens(e.officer) + estimate_tokens(e.reply) + 8 for e in history]
     start = 0
     while sum(costs[start:]) > budget:

@@ -32,3 +32,15 @@ def real_embedder():
     settings = Settings.load(environ={})
     _require_ready(settings, settings.embedder)
     return load_embedder(settings)
+
+
+@pytest.fixture(scope="session")
+def real_chat_model_float32():
+    """The embedded chat model in float32: its replies do not depend on how a prompt was split between
+    the KV cache and the prefill, as bfloat16 rounding's can (a greedy choice may flip)."""
+    from simulator.llm.transformers_backend import TransformersChatModel
+
+    settings = Settings.load(environ={})
+    _require_ready(settings, settings.chat_model)
+    entry = load_manifest(settings.manifest_path).get(settings.chat_model)
+    return TransformersChatModel(local_dir(entry, settings, settings.chat_model), dtype="float32")

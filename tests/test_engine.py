@@ -207,3 +207,66 @@ def test_retries_sample_with_another_seed_and_hotter():
     assert len(seen) == s.params.guard.max_retries + 1
     assert len({seed for seed, _ in seen}) == len(seen)
     assert [t for _, t in seen] == sorted(t for _, t in seen) and seen[0][1] < seen[-1][1]
+
+
+class WarmRecorder(FakeChatModel):
+    """A fake backend that can be prewarmed: records what it was asked to prefill and what to answer."""
+
+    def __init__(self, fail: bool = False):
+        super().__init__()
+        self.fail = fail
+        self.warmed: list[list[dict]] = []
+        self.prompts: list[list[dict]] = []
+
+    def warm(self, messages):
+        self.warmed.append(messages)
+        if self.fail:
+            raise RuntimeError("backend gone")
+
+    def stream(self, messages, **params):
+        self.prompts.append(messages)
+        return super().stream(messages, **params)
+
+
+def test_prewarm_prefills_the_start_of_the_next_prompt():
+    model = WarmRecorder()
+    s = session(model)
+    s.officer_turn(KIND_SCRIPT[0])
+    s.wait_for_prewarm()
+    asked = len(model.prompts)
+    s.officer_turn("How are you today?")
+    assert model.warmed[0] == model.prompts[asked][:-1]  # system voice and the first exchange
+    assert model.warmed[0][-1] == {"role": "assistant", "content": s.turns[0].reply}
+
+
+def test_prewarm_is_off_when_asked_and_its_errors_never_reach_the_trainee():
+    quiet = WarmRecorder()
+    session(quiet, params=EngineParams(prewarm=False)).officer_turn(KIND_SCRIPT[0])
+    assert quiet.warmed == []
+    failing = WarmRecorder(fail=True)
+    s = session(failing)
+    s.officer_turn(KIND_SCRIPT[0])
+    s.wait_for_prewarm()
+    assert failing.warmed and s.officer_turn("How are you today?").reply
+
+
+@pytest.mark.real_model
+def test_prewarm_leaves_only_the_new_message_to_prefill_and_changes_no_reply(real_chat_model_float32):
+    def model_worded_turn_after_a_disclosure(prewarm: bool):
+        real_chat_model_float32.clear_cache()
+        s = session(real_chat_model_float32, params=EngineParams(prewarm=prewarm))
+        assert [s.officer_turn(text).disclosed for text in KIND_SCRIPT[:2]] == [[], ["job"]]
+        s.wait_for_prewarm()
+        prefilled = None
+        turn = None
+        for kind, value in s.officer_turn_stream("How are you today?"):
+            if kind == "text" and prefilled is None:
+                prefilled = real_chat_model_float32.last_prefilled  # the first attempt's, before any retry
+            turn = value
+        assert not turn.disclosed and not turn.guard_repairs
+        return turn.reply, prefilled
+
+    warm_reply, warm_prefilled = model_worded_turn_after_a_disclosure(prewarm=True)
+    cold_reply, cold_prefilled = model_worded_turn_after_a_disclosure(prewarm=False)
+    assert warm_reply == cold_reply
+    assert warm_prefilled < 120 < cold_prefilled

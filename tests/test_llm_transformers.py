@@ -147,3 +147,19 @@ def test_embedder_embeds_normalised_vectors_with_meaning(real_embedder):
     assert vectors.shape == (3, 384) and vectors.dtype == "float32"
     assert abs(float((vectors ** 2).sum(axis=1).max()) - 1.0) < 1e-4
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+@pytest.mark.real_model
+def test_warm_prefills_the_conversation_so_far_and_changes_no_reply(real_chat_model_float32):
+    so_far = [*MESSAGES, {"role": "assistant", "content": "I am fine, I guess."}]
+    later = [*so_far, {"role": "user", "content": "Where do you live?"}]
+    real_chat_model_float32.clear_cache()
+    cold = real_chat_model_float32.generate(later, max_tokens=16, temperature=0.0)
+    real_chat_model_float32.clear_cache()
+    real_chat_model_float32.warm(so_far)
+    warmed = real_chat_model_float32.cached_tokens
+    real_chat_model_float32.warm(so_far)  # nothing new: a no-op
+    assert real_chat_model_float32.cached_tokens == warmed
+    assert real_chat_model_float32.generate(later, max_tokens=16, temperature=0.0) == cold
+    assert real_chat_model_float32.last_prefilled == len(real_chat_model_float32.encode(later)) - warmed
+    assert real_chat_model_float32.last_prefilled < 20
