@@ -98,6 +98,15 @@ def send(page, text: str, marker: str) -> None:
         arg=marker, timeout=TIMEOUT_MS)
 
 
+def open_in_studio(page, persona_id: str) -> None:
+    page.get_by_role("tab", name="Persona studio").click()
+    page.click("#studio-persona input")
+    page.get_by_role("option", name=persona_id).click()
+    page.get_by_role("button", name="Open", exact=True).click()
+    page.wait_for_function("document.querySelector('#studio-validation').innerText.includes('Valid persona')",
+                           timeout=TIMEOUT_MS)
+
+
 def test_practice_debrief_and_review(serve, browser):
     url = serve()
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -138,12 +147,7 @@ def test_practice_debrief_and_review(serve, browser):
                            timeout=TIMEOUT_MS)
     screenshot(page, "review.png")
 
-    page.get_by_role("tab", name="Persona studio").click()
-    page.click("#studio-persona input")
-    page.get_by_role("option", name="stoyan-farm-worker").click()
-    page.get_by_role("button", name="Open", exact=True).click()
-    page.wait_for_function("document.querySelector('#studio-validation').innerText.includes('Valid persona')",
-                           timeout=TIMEOUT_MS)
+    open_in_studio(page, "stoyan-farm-worker")
     page.get_by_text("Preview chat").click()
     page.click("#preview-start")
     page.fill("#preview-message input", "Tell me about your work here.")
@@ -178,12 +182,7 @@ def test_studio_is_refused_to_trainees_on_the_server(serve, browser, tmp_path):
     page.wait_for_selector(".toast-body >> text=not allowed", timeout=TIMEOUT_MS)
 
     page = sign_in(browser, url, "ivy")
-    page.get_by_role("tab", name="Persona studio").click()
-    page.click("#studio-persona input")
-    page.get_by_role("option", name="stoyan-farm-worker").click()
-    page.get_by_role("button", name="Open", exact=True).click()
-    page.wait_for_function("document.querySelector('#studio-validation').innerText.includes('Valid persona')",
-                           timeout=TIMEOUT_MS)
+    open_in_studio(page, "stoyan-farm-worker")
 
 
 @pytest.mark.real_model
