@@ -146,7 +146,7 @@ class GuardRepair(BaseModel):
     attempt: int
 
 
-def split_sentences(chunks: Iterator[str]) -> Iterator[str]:
+def stream_sentences(chunks: Iterator[str]) -> Iterator[str]:
     """Buffer streamed model text and yield whole sentences as soon as each one ends."""
     buffer = ""
     for chunk in chunks:
@@ -274,7 +274,7 @@ class Guard:
 
     def missing(self, text: str, facts: list[Fact]) -> list[Fact]:
         """Released facts the reply did not actually say (the engine then adds the authored words)."""
-        sentences = list(split_sentences(iter([text])))
+        sentences = list(stream_sentences(iter([text])))
         if not facts or not sentences:
             return list(facts)
         vectors = self.embedder.embed(sentences)
@@ -291,7 +291,7 @@ class AuthoredReply:
     """A released fact's instructor-authored words: trusted like the fallback line, so not checked."""
 
     def __init__(self, text: str):
-        self._pending = list(split_sentences(iter([text])))
+        self._pending = list(stream_sentences(iter([text])))
         self.sentences: list[str] = []
         self.repairs: list[GuardRepair] = []
         self.check_seconds = 0.0
@@ -327,7 +327,7 @@ class GuardedReply:
             fallback,
         )
         self._said_before = {
-            _normal(s) for reply in earlier_replies for s in split_sentences(iter([reply]))
+            _normal(s) for reply in earlier_replies for s in stream_sentences(iter([reply]))
         }
         self.sentences: list[str] = []
         self.repairs: list[GuardRepair] = []
@@ -366,7 +366,7 @@ class GuardedReply:
         chunks: Iterator[str] = iter(())
         try:
             chunks = self.generate(attempt)
-            for raw in split_sentences(chunks):
+            for raw in stream_sentences(chunks):
                 started = time.perf_counter()
                 sentence = self.guard.clean(raw)
                 reason = self.guard.check(sentence, self.officer_text, self.locked, self.allowed)

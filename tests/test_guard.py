@@ -4,7 +4,7 @@ import pytest
 from fixtures.engine_fakes import small_persona
 
 from simulator.embeddings import HashingEmbedder
-from simulator.guard import Guard, GuardedReply, split_sentences
+from simulator.guard import Guard, GuardedReply, stream_sentences
 from simulator.llm.base import ChatModelError
 from simulator.personas import load_personas
 
@@ -62,7 +62,7 @@ def test_a_released_fact_is_not_a_leak():
 
 def test_split_sentences_streams_whole_sentences():
     chunks = iter(["I just", " work here. Why do", " you ask?\nThe boss", " is out"])
-    assert list(split_sentences(chunks)) == ["I just work here.", "Why do you ask?", "The boss is out"]
+    assert list(stream_sentences(chunks)) == ["I just work here.", "Why do you ask?", "The boss is out"]
 
 
 def guarded(outputs, locked=frozenset(ALL_LOCKED)):
@@ -123,7 +123,7 @@ def test_authored_lines_of_every_shipped_persona_pass_the_content_checks():
             *(fact.disclosure for fact in persona.facts),
         ]
         for line in lines:
-            for sentence in split_sentences(iter([line])):
+            for sentence in stream_sentences(iter([line])):
                 assert guard.check(guard.clean(sentence), "", set(), set()) in (None, "empty"), (
                     persona.id,
                     line,

@@ -218,10 +218,8 @@ class TransformersChatModel:
         from transformers import DynamicCache
 
         reuse = 0
-        if self._cache is not None:
-            limit = min(len(prompt) - 1, len(self._cached_ids))  # at least one token must run for logits
-            while reuse < limit and prompt[reuse] == self._cached_ids[reuse]:
-                reuse += 1
+        if self._cache is not None:  # at least one token must run for logits
+            reuse = _common_prefix(prompt[:-1], self._cached_ids)
         if reuse == 0:
             self._cache, self._cached_ids = DynamicCache(config=self.model.config), []
         elif reuse < len(self._cached_ids):
