@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from simulator.models import load_manifest, local_dir
@@ -12,6 +14,15 @@ def _require_ready(settings: Settings, name: str) -> None:
     entry = load_manifest(settings.manifest_path).get(name)
     if local_dir(entry, settings, name) is None:
         pytest.skip(f"model '{name}' is not fetched: run `interview-sim models fetch {name}`")
+
+
+@pytest.fixture(autouse=True)
+def _no_prewarm_left_running():
+    """A session's background prewarm must not refill a shared model's KV cache during a later test."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name == "session-prewarm":
+            thread.join()
 
 
 @pytest.fixture(scope="session")

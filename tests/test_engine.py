@@ -264,6 +264,7 @@ def test_prewarm_leaves_only_the_new_message_to_prefill_and_changes_no_reply(rea
                 prefilled = real_chat_model_float32.last_prefilled  # the first attempt's, before any retry
             turn = value
         assert not turn.disclosed and not turn.guard_repairs
+        s.wait_for_prewarm()  # the warm after this turn must not refill the model during the next run
         return turn.reply, prefilled
 
     warm_reply, warm_prefilled = model_worded_turn_after_a_disclosure(prewarm=True)
