@@ -150,6 +150,7 @@ def test_practice_debrief_and_review(serve, browser):
     open_in_studio(page, "stoyan-farm-worker")
     page.get_by_text("Preview chat").click()
     page.click("#preview-start")
+    page.wait_for_selector("#preview-chat .bot", timeout=TIMEOUT_MS)  # the preview has started
     page.fill("#preview-message input", "Tell me about your work here.")
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('#preview-state').innerText.includes('trust')",

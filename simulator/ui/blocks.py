@@ -197,7 +197,8 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
         card_in = gr.File(label="Import Character Card V2 (.json)", file_types=[".json"], type="filepath")
     with gr.Accordion("Preview chat (shows the internal state each turn)", open=False):
         preview_start = gr.Button("Start preview with the YAML above", elem_id="preview-start")
-        preview_chat = gr.Chatbot(height=300, allow_tags=False, buttons=[], feedback_options=None)
+        preview_chat = gr.Chatbot(height=300, allow_tags=False, buttons=[], feedback_options=None,
+                                  elem_id="preview-chat")
         preview_message = gr.Textbox(label="Officer message (Enter sends)", lines=1, max_lines=1,
                                      elem_id="preview-message")
         preview_state_md = gr.Markdown(elem_id="preview-state")
