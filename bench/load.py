@@ -6,15 +6,28 @@ over Gradio's queue protocol (the same calls the page makes). Reports errors (mu
 and 95th-percentile turn latency, and checks in the database that every turn of every trainee was
 stored, in order, in that trainee's own session. Bounded in trainees, turns and seconds.
 
+With --instances N it starts N servers on one database (--database-url, or --postgres for a
+throwaway PostgreSQL cluster) and spreads the trainees across them, as behind a load balancer.
+
     .venv/bin/python bench/load.py --trainees 20 --turns 10 --model fake
     .venv/bin/python bench/load.py --trainees 5 --turns 5 --model smollm2-135m-instruct
+    .venv/bin/python bench/load.py --instances 2 --postgres --trainees 5 --turns 5 --write
+
+With --model-server llama-cpp it then runs the same load again with the model served by llama.cpp's
+`llama-server` (--parallel slots, continuous batching) on the GGUF --model is converted from, and the app
+reaching it as a manifest entry of kind `openai`; both runs are reported.
+
+    .venv/bin/python bench/load.py --trainees 5 --turns 5 --model smollm2-135m-instruct \
+        --model-server llama-cpp --parallel 5
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import shlex
 import signal
 import socket
 import statistics
@@ -28,12 +41,15 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import httpx
+from sqlalchemy import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).parent / "interview-sim"
 PASSWORD = "load-test-password"
+SECTION = "## Load, several instances on one database"  # of bench/RESULTS.md, written with --write
 QUESTIONS = [
     "My name is Sam, I am a police officer. Take your time, you can stop whenever you like.",
     "Tell me about your work here.",
@@ -66,18 +82,19 @@ class Server:
     model: str = "fake"
     port: int = field(default_factory=free_port)
     launcher: list[str] = field(default_factory=lambda: [str(CLI)])  # the program `serve ...` is passed to
+    database_url: str = ""  # empty: the SQLite file in data_dir
     process: subprocess.Popen | None = None
+
+    def __post_init__(self) -> None:
+        self.database_url = self.database_url or f"sqlite:///{self.data_dir / 'interview-sim.db'}"
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def database_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'interview-sim.db'}"
-
     def start(self, timeout_s: float = 180.0, environ: dict[str, str] | None = None) -> Server:
-        env = {**(os.environ if environ is None else environ), "INTERVIEW_SIM_DATA_DIR": str(self.data_dir)}
+        env = {**(os.environ if environ is None else environ), "INTERVIEW_SIM_DATA_DIR": str(self.data_dir),
+               "INTERVIEW_SIM_DATABASE_URL": self.database_url}
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 (closed with the process)
         self.process = subprocess.Popen(
             [*self.launcher, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--model", self.model],
@@ -238,11 +255,12 @@ def run_trainee(url: str, name: str, persona: str, turns: int, deadline: float) 
     return result
 
 
-def verify_storage(database_url: str, results: list[TraineeResult]) -> list[str]:
-    """Every sent question is stored, in order, in the sender's one session, and nowhere else."""
+def verify_storage(database_url: str, results: list[TraineeResult]) -> tuple[list[str], int]:
+    """Every sent question is stored, in order, in the sender's one session, and nowhere else.
+    Returns the problems found and the number of turns stored."""
     from simulator.storage import Store
 
-    problems = []
+    problems, count = [], 0
     with Store(database_url) as store:
         for result in results:
             sessions = store.list_sessions(trainee=result.name)
@@ -250,13 +268,14 @@ def verify_storage(database_url: str, results: list[TraineeResult]) -> list[str]
                 problems.append(f"{result.name}: {len(sessions)} sessions instead of 1")
                 continue
             stored = [turn.officer for turn in store.get_turns(sessions[0].id)]
+            count += len(stored)
             if stored != result.sent:
                 problems.append(f"{result.name}: stored {len(stored)} turns, sent {len(result.sent)}; "
                                 f"first difference at {_first_difference(stored, result.sent)}")
             strangers = [text for text in stored if f"({result.name}," not in text]
             if strangers:
                 problems.append(f"{result.name}: session holds {len(strangers)} turns of other trainees")
-    return problems
+    return problems, count
 
 
 def _first_difference(a: list[str], b: list[str]) -> int:
@@ -269,39 +288,77 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_load(trainees: int, turns: int, model: str, persona: str, time_limit_s: float,
-             data_dir: Path | None = None) -> dict:
-    """Start a server, drive the trainees, verify the database; return the figures."""
+             data_dir: Path | None = None, database_url: str = "", instances: int = 1) -> dict:
+    """Start the servers on one database, drive the trainees (spread across the servers in turn),
+    verify the database; return the figures."""
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="interview-sim-load-"))
-    names = [f"trainee{i + 1:02d}" for i in range(trainees)]
-    server = Server(data_dir, model=model)
-    add_users(server.database_url, names)
-    server.start()
-    try:
+    tag = uuid.uuid4().hex[:6]  # fresh account names, so a database that is not new can be reused
+    names = [f"trainee{i + 1:02d}-{tag}" for i in range(trainees)]
+    servers = []
+    for n in range(instances):
+        (data_dir / f"instance{n + 1}").mkdir(parents=True, exist_ok=True)
+        servers.append(Server(data_dir / f"instance{n + 1}", model=model,
+                              database_url=database_url or f"sqlite:///{data_dir / 'interview-sim.db'}"))
+    warmup = f"warmup-{tag}"  # not a trainee: its interviews are not checked
+    add_users(servers[0].database_url, [*names, warmup])
+    with contextlib.ExitStack() as running:
+        for server in servers:
+            running.callback(server.stop)
+            server.start()
+            browser = Browser(server.url)
+            browser.login(warmup, PASSWORD)
+            browser.open_page()  # the first page load loads the models, the first start the scorer:
+            browser.call(browser.dependency("start"), [persona, "practice"])  # not part of the figures
+            browser.close()
         deadline = time.monotonic() + time_limit_s
-        browser = Browser(server.url)
-        browser.login(names[0], PASSWORD)
-        browser.open_page()  # the first page load also loads the models; not part of the figures
-        browser.close()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=trainees) as pool:
-            runs = [pool.submit(run_trainee, server.url, name, persona, turns, deadline) for name in names]
+            runs = [pool.submit(run_trainee, servers[i % instances].url, name, persona, turns, deadline)
+                    for i, name in enumerate(names)]
             results = [run.result() for run in runs]
         elapsed = time.perf_counter() - started
-    finally:
-        server.stop()
     latencies = [value for result in results for value in result.latencies]
     first = [value for result in results for value in result.first_chunk]
     errors = [error for result in results for error in result.errors]
-    problems = verify_storage(server.database_url, results)
+    problems, stored = verify_storage(servers[0].database_url, results)
     return {
-        "trainees": trainees, "turns": turns, "model": model, "persona": persona,
-        "turns_completed": len(latencies), "errors": errors, "storage_problems": problems,
+        "trainees": trainees, "turns": turns, "model": model, "persona": persona, "instances": instances,
+        "backend": make_url(servers[0].database_url).get_backend_name(),
+        "turns_completed": len(latencies), "turns_stored": stored, "errors": errors,
+        "storage_problems": problems,
         "median_turn_s": round(statistics.median(latencies), 3) if latencies else None,
         "p95_turn_s": round(percentile(latencies, 0.95), 3) if latencies else None,
         "median_first_chunk_s": round(statistics.median(first), 3) if first else None,
         "elapsed_s": round(elapsed, 1), "turns_per_s": round(len(latencies) / elapsed, 2),
-        "cpu_count": os.cpu_count(),
+        "cpu_count": os.cpu_count(), "load_average": round(os.getloadavg()[0], 1),
     }
+
+
+def run_on_llama_server(args: argparse.Namespace, database_url: str) -> dict:
+    """The same load with --model's GGUF served by `llama-server` (--parallel slots, continuous
+    batching) on loopback; the app reaches it through a temporary manifest entry of kind `openai`."""
+    import yaml
+
+    from simulator.llm.llama_cpp_server import LlamaCppServer
+    from simulator.model_fetch import gguf_file
+    from simulator.models import PipGgufModel, load_manifest
+    from simulator.settings import Settings
+
+    settings = Settings.load()
+    entry = load_manifest(settings.manifest_path).get(args.model, role="chat")
+    if not isinstance(entry, PipGgufModel):
+        raise SystemExit(f"--model-server needs a pip-gguf --model, not {entry.kind} '{args.model}'")
+    with tempfile.TemporaryDirectory(prefix="interview-sim-models-") as models, \
+            LlamaCppServer(gguf_file(entry, settings), parallel=args.parallel) as server:
+        manifest = yaml.safe_load(settings.manifest_path.read_text(encoding="utf-8"))
+        manifest["models"]["llama-server"] = {"kind": "openai", "role": "chat", "base_url": server.base_url,
+                                              "model": args.model, "timeout_s": 300}
+        Path(models, "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+        with mock.patch.dict(os.environ, {"INTERVIEW_SIM_MODELS_DIR": models}):  # read by `serve`
+            figures = run_load(args.trainees, args.turns, "llama-server", args.persona, args.time_limit,
+                               database_url=database_url, instances=args.instances)
+    figures["model"] = f"{args.model} via llama-server --parallel {args.parallel}"
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,24 +367,83 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=10, choices=range(1, 51), metavar="1-50")
     parser.add_argument("--model", default="fake", help="chat model: fake, or a name in models/manifest.yaml")
     parser.add_argument("--persona", default="lan-nail-salon")
+    parser.add_argument("--instances", type=int, default=1, choices=range(1, 9), metavar="1-8",
+                        help="app servers sharing the database; trainees are spread across them")
+    database = parser.add_mutually_exclusive_group()
+    database.add_argument("--database-url", default="", help="SQLAlchemy URL (default: a new SQLite file)")
+    database.add_argument("--postgres", action="store_true",
+                          help="a throwaway PostgreSQL cluster for this run (needs `make postgres`)")
+    parser.add_argument("--model-server", choices=["llama-cpp"], default=None,
+                        help="then run the load again with --model's GGUF served by llama-server")
+    parser.add_argument("--parallel", type=int, default=5, choices=range(1, 65), metavar="1-64",
+                        help="llama-server slots: replies decoded together (with --model-server)")
     parser.add_argument("--time-limit", type=float, default=900.0, help="seconds before trainees stop")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--write", action="store_true",
+                        help=f"record the figures in bench/RESULTS.md, section '{SECTION[3:]}'")
     args = parser.parse_args(argv)
+    if args.model_server and args.write:
+        parser.error("--write records one run per command; give --model-server without it")
     watchdog = threading.Timer(args.time_limit + 300, lambda: os._exit(3))  # never outlive the limit by much
     watchdog.daemon = True
     watchdog.start()
-    figures = run_load(args.trainees, args.turns, args.model, args.persona, args.time_limit)
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        print(f"{figures['trainees']} trainees x {figures['turns']} turns, model {figures['model']}: "
-              f"{figures['turns_completed']} turns in {figures['elapsed_s']} s, "
-              f"median {figures['median_turn_s']} s, p95 {figures['p95_turn_s']} s, "
-              f"first piece median {figures['median_first_chunk_s']} s, "
-              f"errors {len(figures['errors'])}, storage problems {len(figures['storage_problems'])}")
-        for line in figures["errors"][:10] + figures["storage_problems"][:10]:
-            print("  " + line)
-    return 0 if not figures["errors"] and not figures["storage_problems"] else 1
+    with contextlib.ExitStack() as stack:
+        database_url = args.database_url
+        if args.postgres:
+            from simulator.storage.pg_cluster import ThrowawayCluster
+
+            database_url = stack.enter_context(ThrowawayCluster()).create_database()
+        figures = run_load(args.trainees, args.turns, args.model, args.persona, args.time_limit,
+                           database_url=database_url, instances=args.instances)
+        runs = [figures]
+        if args.model_server:
+            runs.append(run_on_llama_server(args, database_url))
+    for figures in runs:
+        if args.json:
+            print(json.dumps(figures))
+        else:
+            print(f"{figures['trainees']} trainees x {figures['turns']} turns on {figures['instances']} "
+                  f"instance(s), {figures['backend']}, model {figures['model']}: "
+                  f"{figures['turns_completed']} turns in {figures['elapsed_s']} s, "
+                  f"median {figures['median_turn_s']} s, p95 {figures['p95_turn_s']} s, "
+                  f"first piece median {figures['median_first_chunk_s']} s, "
+                  f"errors {len(figures['errors'])}, storage problems {len(figures['storage_problems'])}")
+            for line in figures["errors"][:10] + figures["storage_problems"][:10]:
+                print("  " + line)
+    if args.write:
+        command = shlex.join([".venv/bin/python", "bench/load.py", *(sys.argv[1:] if argv is None else argv)])
+        write_results(figures, command)
+    return 0 if not any(figures["errors"] or figures["storage_problems"] for figures in runs) else 1
+
+
+def write_results(figures: dict, command: str) -> None:
+    """Put this run's row in bench/RESULTS.md's section, keeping the rows of other commands."""
+    from results import RESULTS, write_section  # bench/ is on the path when this file runs as a script
+
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    old = text[text.find(SECTION):].split("\n## ", 1)[0] if SECTION in text else ""
+    rows = [line for line in old.splitlines() if line.startswith("| `") and f"`{command}`" not in line]
+    rows.append(
+        f"| `{command}` | {figures['backend']} | {figures['instances']} "
+        f"| {figures['turns_completed']} / {figures['turns_stored']} | {len(figures['errors'])} "
+        f"| {len(figures['storage_problems'])} | {figures['median_turn_s']} s | {figures['p95_turn_s']} s "
+        f"| {figures['elapsed_s']} s | {figures['load_average']} |")
+    write_section(SECTION, (
+        f"{SECTION}\n\n"
+        "`bench/load.py --instances N` starts N `interview-sim serve` processes, each on its own loopback "
+        "port, on one database, and spreads the trainees across them in turn (as a reverse proxy pinning "
+        "each browser to one instance would). Afterwards it checks in the database that every sent "
+        "question is stored, in order, in its trainee's one session. `--postgres` runs it on a throwaway "
+        "PostgreSQL cluster (`simulator/storage/pg_cluster.py`) that the bench starts and removes.\n\n"
+        f"Machine: {figures['cpu_count']} CPU cores shared with other work (the load average at the end of "
+        "each run is in the last column), no GPU. With `--model fake` (the default) the time is the embedder "
+        "and the app. "
+        "Each instance first loads its models and scorer (a warm-up sign-in and interview start, not "
+        "counted); wall time then includes each trainee's sign-in (argon2), page load and start.\n\n"
+        "| command | database | instances | turns sent / stored | errors | lost or misfiled turns "
+        "| median turn | p95 turn | wall | load avg |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    ))
 
 
 if __name__ == "__main__":

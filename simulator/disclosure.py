@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from simulator.embeddings import Embedder, embed_fixed
 from simulator.labels import Assessment
-from simulator.personas import Persona
+from simulator.personas import Fact, Persona
 from simulator.state import PersonaState
 
 SILENT_MODES = ("shut_down", "distressed")
@@ -121,6 +121,19 @@ def leading_content(assessment: Assessment) -> str:
     return " ".join(suggestive) or assessment.text
 
 
+def touched_facts(
+    assessment: Assessment, topic_scores: np.ndarray, persona: Persona, params: DisclosureParams | None = None
+) -> list[Fact]:
+    """The facts whose topic the officer's words reach, closest first (then the easiest to tell)."""
+    params = params or DisclosureParams()
+    offset = params.question_adjustments.get(assessment.question_type, (0.0, 0.0))[1]
+    threshold = params.similarity_threshold + offset
+    touched = [(float(topic_scores[i]), fact) for i, fact in enumerate(persona.facts)
+               if topic_scores[i] >= threshold]
+    touched.sort(key=lambda pair: (-pair[0], pair[1].trust_required))
+    return [fact for _, fact in touched]
+
+
 def decide(
     state: PersonaState,
     assessment: Assessment,
@@ -141,21 +154,15 @@ def decide(
             return Disclosure(contaminated=True, leading_content=leading_content(assessment))
         return Disclosure()
 
-    bonus, offset = params.question_adjustments.get(assessment.question_type, (0.0, 0.0))
-    threshold = params.similarity_threshold + offset
-    touched = [
-        (float(topic_scores[i]), fact)
-        for i, fact in enumerate(persona.facts)
-        if topic_scores[i] >= threshold
-    ]
-    touched.sort(key=lambda pair: (-pair[0], pair[1].trust_required))
-    recalled = [fact.id for _, fact in touched if fact.id in disclosed][: params.max_recalled]
+    bonus = params.question_adjustments.get(assessment.question_type, (0.0, 0.0))[0]
+    touched = touched_facts(assessment, topic_scores, persona, params)
+    recalled = [fact.id for fact in touched if fact.id in disclosed][: params.max_recalled]
     if state.mode in SILENT_MODES:
         return Disclosure(recalled=recalled)
     effective_trust = state.trust + bonus
     ready = [
         fact.id
-        for _, fact in touched
+        for fact in touched
         if fact.id not in disclosed and fact.trust_required <= effective_trust
     ]
     return Disclosure(released=ready[: params.max_per_mode.get(state.mode, 0)], recalled=recalled)

@@ -18,7 +18,10 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
-from simulator.disclosure import CueIndex, DisclosureParams, decide
+from simulator.actor.lines import LineBook, normal
+from simulator.actor.plan import ReplyPlan, make_plan
+from simulator.actor.prompt import actor_messages, card_for, instruction_messages
+from simulator.disclosure import CueIndex, DisclosureParams, decide, touched_facts
 from simulator.embeddings import Embedder
 from simulator.guard import AuthoredReply, Guard, GuardedReply, GuardParams, GuardRepair
 from simulator.labels import Assessment
@@ -64,7 +67,17 @@ class EngineParams(BaseModel):
     # authored words are appended when it did not.
     disclosure_style: Literal["verbatim", "model"] = "verbatim"
     retry_heat: float = Field(default=0.3, ge=0.0, le=1.0)  # temperature added per guard retry
-    recent_replies: int = Field(default=3, ge=0)  # earlier replies a new sentence must not copy
+    # Who words a reply that tells no fact (bench/realism.py compares them):
+    # "planned": the engine's reply plan, spoken from an authored line written for the touched topic when
+    #   there is one, else worded by the chat model from the plan (authored lines when the guard rejects it);
+    # "actor": the chat model words every such reply from the plan;
+    # "authored": authored lines only (topic evasions, the mood's lines, generic lines by aim);
+    # "prompt": the earlier design, a long role prompt with the mood's instruction and no plan.
+    voice: Literal["planned", "actor", "authored", "prompt"] = "planned"
+    actor_generation: GenerationParams = Field(default_factory=lambda: GenerationParams(
+        max_tokens=48, temperature=0.3, top_p=0.9, repetition_penalty=1.0, penalty_scope="reply",
+        no_repeat_ngram=4, stop=["\n", "<|im_end|>"]))
+    recent_replies: int = Field(default=3, ge=0)  # "prompt" voice: earlier replies the model must not copy
     # After each turn, a backend with `warm` prefills the next prompt's start (system voice and history)
     # in the background while the trainee types, so the next model-worded turn's first words come sooner.
     prewarm: bool = True
@@ -83,6 +96,8 @@ class Turn(BaseModel):
     contaminated: bool = False
     leading_content: str = ""
     triggers: list[str] = Field(default_factory=list)
+    plan: ReplyPlan | None = None  # what the engine decided the reply does (None for the "prompt" voice)
+    voiced_by: Literal["authored", "model", "fallback"] = "model"
     flags: list[str] = Field(
         default_factory=list
     )  # engine notices: input_truncated, disclosure_completed...
@@ -153,6 +168,8 @@ class Session:
         self._fact_cues = CueIndex([fact.cues for fact in persona.facts], self.embedder, by_words=True)
         self._trigger_cues = CueIndex([trigger.cues for trigger in persona.triggers], self.embedder)
         self.guard = Guard(persona, self.embedder, self.params.guard)
+        self.lines = LineBook(persona)
+        self._card = card_for(persona)
         self._warmer: threading.Thread | None = None
 
     def opening(self) -> str:
@@ -187,46 +204,23 @@ class Session:
             if trigger_scores[i] >= self.params.trigger_similarity
         ]
         state = update_state(self.state, assessment, triggers, self.persona, rng, self.params.state)
-        decision = decide(
-            state,
-            assessment,
-            self._fact_cues.scores(officer, vector),
-            self.disclosed,
-            self.persona,
-            rng,
-            self.params.disclosure,
-        )
+        fact_scores = self._fact_cues.scores(officer, vector)
+        decision = decide(state, assessment, fact_scores, self.disclosed, self.persona, rng,
+                          self.params.disclosure)
         timings["state"], clock = _lap(clock)
 
         say = [self.persona.fact(fact_id) for fact_id in decision.released]
-        messages = build_messages(
-            self.persona,
-            state.mode,
-            officer,
-            self._history(),
-            say,
-            self._known(decision.recalled),
-            decision.contaminated,
-            self.params.prompt,
-        )
-        timings["prompt"], clock = _lap(clock)
-
         allowed = set(self.disclosed) | set(decision.released)
-        fallback = rng.choice(self.persona.example_lines[state.mode])
-        earlier = [t.reply for t in self.turns[::-1][: self.params.recent_replies]]
-        reply: GuardedReply | AuthoredReply
-        if say and self.params.disclosure_style == "verbatim":
-            reply = AuthoredReply(" ".join(fact.disclosure for fact in say))
-        else:
-            reply = GuardedReply(
-                self.guard,
-                lambda attempt: self._generate(messages, index, attempt, earlier),
-                officer,
-                locked={f.id for f in self.persona.facts} - allowed,
-                allowed=allowed,
-                fallback=fallback,
-                earlier_replies=earlier,
-            )
+        locked = {f.id for f in self.persona.facts} - allowed
+        plan = None
+        if self.params.voice != "prompt":
+            plan = make_plan(
+                self.persona, state.mode, assessment,
+                touched_facts(assessment, fact_scores, self.persona, self.params.disclosure),
+                say, [self.persona.fact(f) for f in decision.recalled], decision.contaminated, triggers, rng)
+        said = {normal(turn.reply) for turn in self.turns} | {normal(self.persona.first_line)}
+        reply = self._voice(plan, state.mode, officer, say, decision, index, rng, said, locked, allowed)
+        timings["prompt"], clock = _lap(clock)
         for sentence in reply:
             if "first_sentence" not in timings:
                 timings["first_sentence"] = time.perf_counter() - clock
@@ -253,6 +247,8 @@ class Session:
             contaminated=decision.contaminated,
             leading_content=decision.leading_content,
             triggers=[t.name for t in triggers],
+            plan=plan,
+            voiced_by=_voiced_by(reply),
             flags=notices,
             guard_repairs=reply.repairs,
             timings={k: round(v, 4) for k, v in timings.items()},
@@ -262,10 +258,44 @@ class Session:
         self._prewarm()
         yield "turn", turn
 
-    def _generate(self, messages: list, index: int, attempt: int, earlier: list[str]) -> Iterator[str]:
+    def _voice(self, plan: ReplyPlan | None, mode: Mode, officer: str, say: list[Fact], decision, index: int,
+               rng: random.Random, said: set[str], locked: set[str], allowed: set[str]):
+        """The reply's words: a released fact's authored disclosure, an authored line, or the model's
+        words checked by the guard (authored lines when it rejects them)."""
+        if say and self.params.disclosure_style == "verbatim":
+            return AuthoredReply(" ".join(fact.disclosure for fact in say))
+        earlier = [t.reply for t in self.turns]
+        if plan is None:  # the "prompt" voice
+            messages = build_messages(self.persona, mode, officer, self._history(), say,
+                                      self._known(decision.recalled), decision.contaminated,
+                                      self.params.prompt)
+            recent = earlier[::-1][: self.params.recent_replies]
+            return GuardedReply(
+                self.guard, lambda attempt: self._generate(messages, index, attempt, recent),
+                officer, locked=locked, allowed=allowed,
+                fallback=rng.choice(self.persona.example_lines[mode]), earlier_replies=recent)
+        voice = self.params.voice
+        topic_line = self.lines.pick(plan, said, rng, topic_only=True) if voice == "planned" else None
+        if voice == "authored" or topic_line:
+            line = topic_line or self.lines.pick(plan, said, rng)
+            return AuthoredReply(line or rng.choice(self.persona.example_lines[mode]))
+        messages = self._plan_messages(plan, officer)
+        fallback = self.lines.pick(plan, said, rng) or rng.choice(self.persona.example_lines[mode])
+        options = self.params.actor_generation
+        return GuardedReply(
+            self.guard, lambda attempt: self._generate(messages, index, attempt, earlier, options),
+            officer, locked=locked, allowed=allowed, fallback=fallback, earlier_replies=earlier)
+
+    def _plan_messages(self, plan: ReplyPlan, officer: str) -> list:
+        """The distilled actor gets the compact prompt it was trained on; other models the instructions."""
+        render = actor_messages if getattr(self.chat_model, "voice", "") == "actor" else instruction_messages
+        return render(self._card, plan, officer)
+
+    def _generate(self, messages: list, index: int, attempt: int, earlier: list[str],
+                  base: GenerationParams | None = None) -> Iterator[str]:
         """A retry samples hotter as well as with another seed: at low temperature a small model
         often repeats the rejected reply whatever the seed. `earlier` replies are not to be copied."""
-        base = self.params.generation
+        base = base or self.params.generation
         options = base.model_copy(
             update={
                 "seed": self.seed * 10_007 + index * 101 + attempt,
@@ -284,8 +314,11 @@ class Session:
             return
         # The officer's next words are unknown; the last message, which holds them, is dropped, and the
         # prompt keeps the same history for any message shorter than its reserve.
-        upcoming = build_messages(self.persona, self.state.mode, "", self._history(),
-                                  params=self.params.prompt)[:-1]
+        if self.params.voice == "prompt":
+            upcoming = build_messages(self.persona, self.state.mode, "", self._history(),
+                                      params=self.params.prompt)[:-1]
+        else:  # a plan prompt starts with the persona's card, the same on every turn
+            upcoming = self._plan_messages(ReplyPlan(mode=self.state.mode, aim="answer"), "")[:1]
         previous = self._warmer
 
         def run() -> None:
@@ -362,6 +395,12 @@ class Session:
         session.state = snapshot.state
         session.turns = list(snapshot.turns)
         return session
+
+
+def _voiced_by(reply) -> str:
+    if isinstance(reply, AuthoredReply):
+        return "authored"
+    return "fallback" if any(r.action == "fallback" for r in reply.repairs) else "model"
 
 
 def _lap(start: float) -> tuple[float, float]:

@@ -33,7 +33,12 @@ OUT_OF_ROLE = re.compile(
             r"\bhow (can|may) i (help|assist)",
             r"\bi'?m here to (help|assist|investigate)",
             r"\bi am here to (help|assist)",
-            r"\bi('m| am) (a |an |the )?(police )?officer\b",
+            r"\bi('m| am) (just |only |also )?(a |an |the )?(police ?(wo)?man|police|officer|cop|detective|"
+            r"constable|sergeant|inspector|investigator)\b",
+            r"\b(as|like) (a |an )?(police )?(officer|cop|detective)\b",
+            r"\bi work (for|with) the police\b",
+            r"\bwe('re| are) (the )?police\b",
+            r"\bmy (colleague|partner|badge|warrant card|duty)\b",
             r"\byou('re| are) under arrest\b",
             r"\b(can|could) you tell me (more )?about (your|what)",
             r"\btell me (more )?about your\b",
@@ -64,6 +69,49 @@ AI_MENTION = re.compile(
     ),
     re.IGNORECASE,
 )
+# A helpful assistant's stock phrases: no frightened person says them to the police.
+CHATBOT = re.compile(
+    "|".join(
+        [
+            r"\b(please )?(go ahead|feel free) (and )?(to )?ask\b",
+            r"\b(happy|glad) to (help|assist|answer)\b",
+            r"\bis there anything else\b",
+            r"\blet me know if\b",
+            r"\bi hope (this|that) helps\b",
+            r"\b(great|good) question\b",
+            r"\bwhat (else )?can i do for you\b",
+            r"\bthank you for (your question|asking|reaching out)\b",
+            r"\bi understand your concern\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+# Stage directions, and the prompt's own instructions read out as if they were the reply.
+STAGE_OR_INSTRUCTION = re.compile(
+    "|".join(
+        [
+            r"^\s*[(*\[]",  # "(looks down)", "*sighs*", "[pause]"
+            r"[(*][a-z][^)*]*[)*]",
+            r"\bi('ll| will) (change the subject|answer (briefly|honestly|carefully)|keep it (short|vague)|"
+            r"say (very )?little|just agree|ask (to leave|what will happen))\b",
+            r"\b(in )?(1|one)[- ]?(to|-)?[- ]?(2|two) (short )?sentences\b",
+            r"\bshort sentences\b",
+            r"\bin the first person\b",
+            r"\b(mood|aim|topic|feeling|voice|reply|say)\s*:",
+            r"\breply as\b",
+            r"\byou('re| are) (very )?(upset|frightened|wary|scared|afraid|starting to trust)\b",
+            r"\bnot ready to tell\b",
+            r"\bspeak(s)? (as|in) (the )?\w+ (voice|register)\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+INTRODUCTION = re.compile(r"(name is|my name's|i'm|i am|call me|it's|it is|this is)\s+(\w+\s+){0,2}$")
+NAME_CLAIM = re.compile(r"\b(my name is|my name's|call me)\s+([A-Z][\w'-]+)")
+AGE_CLAIM = re.compile(r"\b(i'm|i am)\s+(\d{1,2})\b(?!\s*(pounds|quid|euros|dollars|hours|days|weeks))")
+STUTTERED = re.compile(r"\b(the|a|an|of|and|to|in|on|is|are|with|for|at) \1\b", re.IGNORECASE)  # "the the"
+HOME_CLAIM = re.compile(r"\b(I'm|I am|I come) from\s+([A-Z][\w'-]+)")
+SENTENCE_FINISH = re.compile(r"([.!?…。！？]|\.\.\.)[\"'”’)\]]*$")
 # Always enforced, whatever the officer writes: several personas are children.
 UNSAFE_CONTENT = re.compile(
     "|".join(
@@ -125,6 +173,12 @@ RepairReason = Literal[
     "repetition",
     "locked_fact",
     "model_error",
+    "chatbot",
+    "stage_direction",
+    "third_person",
+    "contradiction",
+    "unfinished",
+    "garbled",
 ]
 
 
@@ -138,6 +192,7 @@ class GuardParams(BaseModel):
     leak_keywords: int = Field(default=2, ge=1)
     foreign_script_share: float = Field(default=0.3, ge=0.0, le=1.0)
     covered_similarity: float = Field(default=0.6, ge=0.0, le=1.0)  # a released fact counts as said
+    near_repeat: float = Field(default=0.6, ge=0.0, le=1.0)  # word-pair overlap with an earlier sentence
 
 
 class GuardRepair(BaseModel):
@@ -209,6 +264,10 @@ class Guard:
         longest_first = sorted({persona.name, *persona.name.split()}, key=len, reverse=True)
         names = "|".join(re.escape(name) for name in longest_first)
         self._label = re.compile(rf"^\s*(\*\*)?({names})(\*\*)?\s*:\s*", re.IGNORECASE)
+        own = "|".join(re.escape(n) for n in longest_first if len(n) >= 3)
+        self._own_name = re.compile(rf"\b({own})\b", re.IGNORECASE) if own else None
+        self._known_text = " ".join([persona.origin, persona.background, persona.setting,
+                                     persona.opening_scene, *persona.languages]).lower()
 
     def clean(self, sentence: str) -> str:
         """Drop the persona's own name label and wrapping quotes, which small models often add."""
@@ -224,6 +283,10 @@ class Guard:
             return "out_of_character"
         if AI_MENTION.search(sentence):
             return "ai_mention"
+        if CHATBOT.search(sentence):
+            return "chatbot"
+        if STAGE_OR_INSTRUCTION.search(sentence):
+            return "stage_direction"
         if UNSAFE_CONTENT.search(sentence):
             return "unsafe_content"
         if self._foreign(sentence):
@@ -234,7 +297,37 @@ class Guard:
             return "echo"
         if locked and self._leaks(sentence, locked, allowed):
             return "locked_fact"
+        if "name" not in officer_text.lower() and self._third_person(sentence):
+            return "third_person"
+        if self._contradicts(sentence):
+            return "contradiction"
+        if not SENTENCE_FINISH.search(sentence):
+            return "unfinished"
+        if STUTTERED.search(sentence):
+            return "garbled"
         return None
+
+    def _third_person(self, sentence: str) -> bool:
+        """The persona's own name, other than in introducing themself ("My name is Lan", "I'm Lan")."""
+        if self._own_name is None:
+            return False
+        for match in self._own_name.finditer(sentence):
+            before = sentence[: match.start()].lower()
+            if not INTRODUCTION.search(before):
+                return True
+        return False
+
+    def _contradicts(self, sentence: str) -> bool:
+        """Another name, age or home than the persona's own."""
+        lowered = sentence.lower()
+        named = NAME_CLAIM.search(sentence)
+        if named and not (self._own_name and self._own_name.fullmatch(named.group(2))):
+            return True
+        aged = AGE_CLAIM.search(lowered)
+        if aged and int(aged.group(2)) != self.persona.age:
+            return True
+        home = HOME_CLAIM.search(sentence)
+        return bool(home and home.group(2).lower() not in self._known_text)
 
     def _foreign(self, sentence: str) -> bool:
         words = [w for w in _words(sentence) if w not in self._allowed_words]
@@ -326,9 +419,9 @@ class GuardedReply:
             allowed,
             fallback,
         )
-        self._said_before = {
-            _normal(s) for reply in earlier_replies for s in stream_sentences(iter([reply]))
-        }
+        earlier = [s for reply in earlier_replies for s in stream_sentences(iter([reply]))]
+        self._said_before = {_normal(s) for s in earlier}
+        self._said_pairs = [pairs for s in earlier if len(pairs := _pairs(_words(s))) >= 3]
         self.sentences: list[str] = []
         self.repairs: list[GuardRepair] = []
         self.check_seconds = 0.0  # time spent checking, as opposed to generating
@@ -362,6 +455,15 @@ class GuardedReply:
         self.sentences.append(self.fallback)
         yield self.fallback
 
+    def _repeats(self, sentence: str) -> bool:
+        """Said before in this session, word for word or nearly (most of its word pairs)."""
+        if _normal(sentence) in self._said_before | {_normal(s) for s in self.sentences}:
+            return True
+        pairs = _pairs(_words(sentence))
+        return len(pairs) >= 3 and any(
+            len(pairs & earlier) / len(pairs | earlier) >= self.guard.params.near_repeat
+            for earlier in self._said_pairs)
+
     def _attempt(self, attempt: int) -> Iterator[str]:
         chunks: Iterator[str] = iter(())
         try:
@@ -371,9 +473,7 @@ class GuardedReply:
                 sentence = self.guard.clean(raw)
                 reason = self.guard.check(sentence, self.officer_text, self.locked, self.allowed)
                 self.check_seconds += time.perf_counter() - started
-                if reason is None and _normal(sentence) in self._said_before | {
-                    _normal(s) for s in self.sentences
-                }:
+                if reason is None and self._repeats(sentence):
                     reason = "repetition"  # small models loop, and copy their earlier replies
                 if reason is not None:
                     action = "truncate" if self.sentences else "retry"

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from simulator.datafiles import StrictModel, check_id, load_model
 from simulator.embeddings import CachedEmbedder, SentenceTransformerEmbedder
@@ -83,8 +83,20 @@ class OpenAIModel(_Entry):
     timeout_s: float = Field(default=60.0, gt=0)
 
 
+class LoraModel(_Entry):
+    """A LoRA adapter kept in this repository, merged at load into a local base model's weights: the
+    distilled actor (simulator/actor/), which voices the engine's reply plans in the compact prompt."""
+
+    kind: Literal["lora"]
+    base: str  # the manifest name of a pip-gguf or transformers chat model
+    path: Path  # folder with adapter_config.json and adapter_model.safetensors
+    dtype: DTYPES = "auto"
+    _base: PipGgufModel | TransformersModel | None = PrivateAttr(default=None)
+
+
 ModelEntry = Annotated[
-    PipGgufModel | PipSentenceTransformersModel | TransformersModel | OpenAIModel, Field(discriminator="kind")
+    PipGgufModel | PipSentenceTransformersModel | TransformersModel | OpenAIModel | LoraModel,
+    Field(discriminator="kind"),
 ]
 
 
@@ -98,6 +110,17 @@ class Manifest(StrictModel):
             check_id(name, "model name")
         return models
 
+    @model_validator(mode="after")
+    def _lora_bases(self) -> Manifest:
+        for name, entry in self.models.items():
+            if isinstance(entry, LoraModel):
+                base = self.models.get(entry.base)
+                if not isinstance(base, PipGgufModel | TransformersModel):
+                    raise ValueError(f"models.{name}.base: '{entry.base}' must name a local chat model "
+                                     "(pip-gguf or transformers) in this manifest")
+                entry._base = base
+        return self
+
     def get(self, name: str, role: str | None = None) -> ModelEntry:
         available = [n for n, e in self.models.items() if role is None or e.role == role]
         if name not in available:
@@ -109,7 +132,8 @@ def load_manifest(path: Path) -> Manifest:
     """Read and validate the manifest; relative `path` fields become relative to the manifest's folder."""
     manifest = load_model(path, Manifest)
     for entry in manifest.models.values():
-        if isinstance(entry, TransformersModel) and entry.path is not None and not entry.path.is_absolute():
+        if isinstance(entry, TransformersModel | LoraModel) and entry.path is not None \
+                and not entry.path.is_absolute():
             entry.path = Path(path).parent / entry.path
     return manifest
 
@@ -147,6 +171,9 @@ def local_dir(entry: ModelEntry, settings: Settings, name: str) -> Path | None:
         if entry.hub_id is not None:
             return hub_snapshot_dir(entry.hub_id)
         return entry.path if (entry.path / "config.json").is_file() else None
+    if isinstance(entry, LoraModel):  # the base model's folder, once the adapter is present too
+        present = (entry.path / "adapter_model.safetensors").is_file()
+        return local_dir(entry._base, settings, entry.base) if present else None
     return None
 
 
@@ -158,6 +185,8 @@ def source_of(entry: ModelEntry) -> str:
         return f"pip {entry.package} ({entry.module}/{entry.folder})"
     if isinstance(entry, TransformersModel):
         return f"folder {entry.path}" if entry.path is not None else f"HF cache {entry.hub_id}"
+    if isinstance(entry, LoraModel):
+        return f"adapter {entry.path} over {entry.base}"
     return f"server {entry.base_url} ({entry.model})"
 
 
@@ -171,6 +200,12 @@ def resolve_device(device: str) -> str:
 
 
 def _missing(name: str, entry: ModelEntry) -> ChatModelError:
+    if isinstance(entry, LoraModel) and not (entry.path / "adapter_model.safetensors").is_file():
+        return ChatModelError(f"Model '{name}': adapter {entry.path} not found; rebuild it with "
+                              "`interview-sim actor train` (see docs/models.md)")
+    if isinstance(entry, LoraModel):
+        return ChatModelError(f"Model '{name}' needs its base '{entry.base}': run "
+                              f"`interview-sim models fetch {entry.base}`")
     if isinstance(entry, TransformersModel):
         where = f"folder {entry.path}" if entry.path is not None else f"{entry.hub_id} in the local HF cache"
         return ChatModelError(f"Model '{name}' is not present: {where} not found (we never download from "
@@ -197,7 +232,9 @@ def load_chat_model(settings: Settings) -> ChatModel:
         raise _missing(name, entry)
     from simulator.llm.transformers_backend import TransformersChatModel
 
-    return TransformersChatModel(folder, device=resolve_device(settings.device), dtype=entry.dtype, name=name)
+    adapter = entry.path if isinstance(entry, LoraModel) else None
+    return TransformersChatModel(folder, device=resolve_device(settings.device), dtype=entry.dtype, name=name,
+                                 adapter=adapter)
 
 
 def load_embedder(settings: Settings) -> CachedEmbedder:

@@ -89,6 +89,11 @@ class Fact(StrictModel):
     element: Literal["act", "means", "purpose", "none"]
     trust_required: float = Field(ge=0.0, le=1.0)
     cues: list[str] = Field(min_length=1)  # topics or phrasings that touch this fact
+    # What the voice may name while the fact is locked ("her passport"): a topic, never the content.
+    topic: str | None = None
+    # Lines for when the officer touches this topic before trust allows the fact: evasions in the
+    # persona's voice that say nothing of the fact ("Papers? Why do you ask me about papers?").
+    evasions: list[str] = Field(default_factory=list)
 
     _id = field_validator("id")(lambda v: check_id(v, "fact id"))
     _indicator = field_validator("indicator")(_check_indicator)

@@ -93,12 +93,11 @@ def test_passwd_disable_enable_and_remove(data_dir, monkeypatch, capsys):
     assert "no user named 'ana'" in capsys.readouterr().err
 
 
-def test_database_url_flag_and_a_real_process(tmp_path):
-    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+def test_database_url_flag_and_a_real_process(database):
     command = [sys.executable, "-m", "simulator", "users", "add", "ivan", "--role", "instructor",
-               "--password-stdin", "--database-url", url]
+               "--password-stdin", "--database-url", database.url]
     result = subprocess.run(command, input="correct horse\n", capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Added instructor 'ivan'" in result.stdout
-    with Store(url) as store:
+    with Store(database.url) as store:
         assert store.get_user("ivan").role == "instructor"

@@ -230,13 +230,22 @@ class WarmRecorder(FakeChatModel):
 
 def test_prewarm_prefills_the_start_of_the_next_prompt():
     model = WarmRecorder()
-    s = session(model)
+    s = session(model, params=EngineParams(voice="prompt"))
     s.officer_turn(KIND_SCRIPT[0])
     s.wait_for_prewarm()
     asked = len(model.prompts)
     s.officer_turn("How are you today?")
     assert model.warmed[0] == model.prompts[asked][:-1]  # system voice and the first exchange
     assert model.warmed[0][-1] == {"role": "assistant", "content": s.turns[0].reply}
+
+
+def test_a_planned_voice_prewarms_the_persona_card_that_starts_every_plan_prompt():
+    model = WarmRecorder()
+    s = session(model, params=EngineParams(voice="actor"))
+    s.officer_turn(KIND_SCRIPT[0])
+    s.wait_for_prewarm()
+    s.officer_turn("How are you today?")
+    assert model.warmed[0] == model.prompts[-1][:1]
 
 
 def test_prewarm_is_off_when_asked_and_its_errors_never_reach_the_trainee():

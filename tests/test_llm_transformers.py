@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from simulator.llm import dtype_choice
 from simulator.llm.base import GenerationParams, stop_filter
-from simulator.llm.transformers_backend import TOP_K, IncrementalDecoder, RepeatBan, native_dtype, sample
+from simulator.llm.transformers_backend import TOP_K, IncrementalDecoder, RepeatBan, sample
 
 MESSAGES = [
     {"role": "system", "content": "You are Ana, a shy young woman who works in a restaurant kitchen."},
@@ -84,19 +85,44 @@ def test_repeat_ban_blocks_ngrams_of_earlier_text_and_of_the_reply_itself():
     assert banned_after(0, [[1, 2, 3]], [1, 2]) == []
 
 
-def test_native_dtype_is_float32_where_bf16_is_not_native(monkeypatch):
-    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
-    assert native_dtype(torch.device("cpu")) == "float32"
-    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
-    expected = "bfloat16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "float32"
-    assert native_dtype(torch.device("cpu")) == expected
+def test_bf16_is_chosen_only_when_measured_faster_and_faithful():
+    assert dtype_choice.decide(speedup=1.5, agreement=0.97) == "bfloat16"
+    assert dtype_choice.decide(speedup=0.93, agreement=0.97) == "float32"  # slower on this CPU
+    assert dtype_choice.decide(speedup=1.5, agreement=0.6) == "float32"  # fast but unfaithful
+
+
+def test_cpus_that_emulate_bf16_get_float32_without_a_probe(monkeypatch, tmp_path):
+    monkeypatch.setattr(dtype_choice, "bf16_is_native", lambda device: False)
+    monkeypatch.setattr(dtype_choice, "probe", lambda *a: pytest.fail("no probe where bf16 is emulated"))
+    assert dtype_choice.choose_cpu_dtype(None, None, tmp_path) == "float32"
+
+
+def test_the_probe_runs_once_per_machine_and_its_verdict_is_kept(monkeypatch, tmp_path):
+    runs = []
+    monkeypatch.setattr(dtype_choice, "bf16_is_native", lambda device: True)
+    monkeypatch.setattr(dtype_choice, "probe", lambda *a: runs.append(1) or (1.6, 0.98))
+    assert dtype_choice.choose_cpu_dtype(None, None, tmp_path) == "bfloat16"
+    assert dtype_choice.choose_cpu_dtype(None, None, tmp_path) == "bfloat16"
+    assert len(runs) == 1
+    monkeypatch.setattr(dtype_choice, "machine_key", lambda: "another CPU")  # a copied cache folder
+    monkeypatch.setattr(dtype_choice, "probe", lambda *a: runs.append(1) or (0.9, 0.98))
+    assert dtype_choice.choose_cpu_dtype(None, None, tmp_path) == "float32"
+    assert len(runs) == 2
+
+
+@pytest.fixture(params=["float32", "bfloat16"])
+def model_in_each_dtype(request):
+    """The embedded chat model in each dtype explicitly, not in whichever this machine would pick."""
+    return request.getfixturevalue(f"real_chat_model_{request.param}")
 
 
 @pytest.mark.real_model
-def test_seeded_sampling_is_reproducible(real_chat_model):
-    first = real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.8, seed=42)
+def test_seeded_sampling_is_reproducible(model_in_each_dtype):
+    first = model_in_each_dtype.generate(MESSAGES, max_tokens=16, temperature=0.8, seed=42)
     assert first.strip()
-    assert real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.8, seed=42) == first
+    assert model_in_each_dtype.generate(MESSAGES, max_tokens=16, temperature=0.8, seed=42) == first
+    model_in_each_dtype.generate([MESSAGES[0], {"role": "user", "content": "Something else."}], max_tokens=8)
+    assert model_in_each_dtype.generate(MESSAGES, max_tokens=16, temperature=0.8, seed=42) == first
 
 
 @pytest.mark.real_model
@@ -116,16 +142,17 @@ def test_stop_strings_are_honoured(real_chat_model):
 
 
 @pytest.mark.real_model
-def test_kv_reuse_matches_a_cold_call(real_chat_model):
-    first = real_chat_model.generate(MESSAGES, max_tokens=16, temperature=0.0)
+def test_kv_reuse_matches_a_cold_call(model_in_each_dtype):
+    model = model_in_each_dtype
+    first = model.generate(MESSAGES, max_tokens=16, temperature=0.0)
     later = [*MESSAGES, {"role": "assistant", "content": first},
              {"role": "user", "content": "Where do you live?"}]
-    warm = real_chat_model.generate(later, max_tokens=16, temperature=0.0)
-    warm_prefilled = real_chat_model.last_prefilled
-    real_chat_model.clear_cache()
-    cold = real_chat_model.generate(later, max_tokens=16, temperature=0.0)
-    assert real_chat_model.last_prefilled == len(real_chat_model.encode(later))
-    assert warm_prefilled <= len(real_chat_model.encode(later)) - len(real_chat_model.encode(MESSAGES))
+    warm = model.generate(later, max_tokens=16, temperature=0.0)
+    warm_prefilled = model.last_prefilled
+    model.clear_cache()
+    cold = model.generate(later, max_tokens=16, temperature=0.0)
+    assert model.last_prefilled == len(model.encode(later))
+    assert warm_prefilled <= len(model.encode(later)) - 32  # the cache served the earlier whole pieces
     assert warm == cold
 
 
@@ -161,5 +188,6 @@ def test_warm_prefills_the_conversation_so_far_and_changes_no_reply(real_chat_mo
     real_chat_model_float32.warm(so_far)  # nothing new: a no-op
     assert real_chat_model_float32.cached_tokens == warmed
     assert real_chat_model_float32.generate(later, max_tokens=16, temperature=0.0) == cold
+    assert warmed > 0 and warmed % 32 == 0  # whole pieces only: what a cold call would compute alike
     assert real_chat_model_float32.last_prefilled == len(real_chat_model_float32.encode(later)) - warmed
-    assert real_chat_model_float32.last_prefilled < 20
+    assert real_chat_model_float32.last_prefilled < 32 + 20

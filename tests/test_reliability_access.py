@@ -1,5 +1,6 @@
 """Access over HTTP to a running app with accounts: nothing without signing in, no trainee reaches
-another's session or the persona studio, passwords are argon2id, and no unsafe bind without accounts."""
+another's session or the persona studio, passwords are argon2id, and no unsafe bind without accounts.
+The app runs once per database backend (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ PROTECTED = [
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, module_database):
     load = bench_load()
-    server = load.Server(tmp_path_factory.mktemp("access"))
+    server = load.Server(tmp_path_factory.mktemp("access"), database_url=module_database.url)
     load.add_users(server.database_url, ["tina", "tom"])
     load.add_users(server.database_url, ["ivy"], role="instructor")
     server.start()

@@ -1,11 +1,11 @@
 """Faults: a killed server, a failing or stalled chat model, a locked or full database, and load.
-Nothing already said is lost, the trainee gets a clear message, and the turn can be retried."""
+Nothing already said is lost, the trainee gets a clear message, and the turn can be retried.
+The database faults run on SQLite and on PostgreSQL (the `database` fixture)."""
 
 from __future__ import annotations
 
 import shutil
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -66,13 +66,13 @@ def test_a_dead_model_gives_a_clear_error_saves_nothing_and_the_turn_can_be_retr
 
 
 @pytest.fixture
-def services(tmp_path):
+def services(tmp_path, database):
     personas, rubrics = tmp_path / "personas", tmp_path / "rubrics"
     personas.mkdir()
     rubrics.mkdir()
     shutil.copy(REPO / "tests" / "fixtures" / "persona_small.yaml", personas / f"{PERSONA.id}.yaml")
     shutil.copy(REPO / "rubrics" / "default.yaml", rubrics)
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}", busy_timeout_s=0.2)
+    store = Store(database.url, busy_timeout_s=0.2)
     settings = Settings(personas_dir=personas, rubrics_dir=rubrics, data_dir=tmp_path)
     yield Services(settings, chat_model=FailingModel(3, ChatModelError("reset")), embedder=HashingEmbedder(),
                    store=store)
@@ -155,18 +155,12 @@ def start_interview(services):
     return practice, interview
 
 
-def test_a_locked_database_raises_storage_error_and_nothing_is_half_written(services, tmp_path):
+def test_a_locked_database_raises_storage_error_and_nothing_is_half_written(services, database):
     store = services.store()
     _, interview = start_interview(services)
-    blocker = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
-        with pytest.raises(StorageError, match="busy.*try again"):
-            store.add_turn(interview.record_id, {"officer": "q", "reply": "r", "assessment": {}, "trust": 0.1,
-                                                 "fear": 0.1, "mode": "guarded"})
-    finally:
-        blocker.rollback()
-        blocker.close()
+    with database.locked(), pytest.raises(StorageError, match="busy.*try again"):
+        store.add_turn(interview.record_id, {"officer": "q", "reply": "r", "assessment": {}, "trust": 0.1,
+                                             "fear": 0.1, "mode": "guarded"})
     assert [t.officer for t in store.get_turns(interview.record_id)] == ["Tell me about your work."]
 
 
@@ -184,6 +178,7 @@ def disk_full():
     event.remove(Pool, "checkout", cap)
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # SQLite's page cap stands in for a full disk
 def test_a_full_disk_raises_storage_error_and_the_data_survives(services, disk_full):
     store = services.store()
     _, interview = start_interview(services)
@@ -197,16 +192,10 @@ def test_a_full_disk_raises_storage_error_and_the_data_survives(services, disk_f
     assert len(store.get_turns(interview.record_id)) == 2
 
 
-def test_a_turn_that_could_not_be_saved_is_kept_and_saved_on_retry(services, tmp_path):
+def test_a_turn_that_could_not_be_saved_is_kept_and_saved_on_retry(services, database):
     practice, interview = start_interview(services)
-    blocker = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
-        with pytest.raises(StorageError):
-            list(practice.send(interview, "Tell me about your hours.", None))
-    finally:
-        blocker.rollback()
-        blocker.close()
+    with database.locked(), pytest.raises(StorageError):
+        list(practice.send(interview, "Tell me about your hours.", None))
     list(practice.send(interview, "Tell me about your pay.", None))
     stored = [t.officer for t in services.store().get_turns(interview.record_id)]
     assert stored == [t.officer for t in interview.turns]
@@ -215,9 +204,9 @@ def test_a_turn_that_could_not_be_saved_is_kept_and_saved_on_retry(services, tmp
 # -- the server --
 
 @pytest.mark.real_model  # the app loads the embedded embedder
-def test_killed_server_keeps_every_turn_and_the_session_resumes(tmp_path):
+def test_killed_server_keeps_every_turn_and_the_session_resumes(tmp_path, database):
     load = bench_load()
-    server = load.Server(tmp_path).start()
+    server = load.Server(tmp_path, database_url=database.url).start()
     try:
         browser = load.Browser(server.url)
         browser.open_page()
@@ -245,8 +234,8 @@ PERSONA_ID = "lan-nail-salon"
 
 
 @pytest.mark.real_model  # the app loads the embedded embedder
-def test_concurrent_trainees_lose_nothing_and_see_no_errors(tmp_path):
+def test_concurrent_trainees_lose_nothing_and_see_no_errors(tmp_path, database):
     figures = bench_load().run_load(trainees=4, turns=3, model="fake", persona=PERSONA_ID, time_limit_s=240,
-                                    data_dir=tmp_path)
+                                    data_dir=tmp_path, database_url=database.url)
     assert figures["errors"] == [] and figures["storage_problems"] == []
     assert figures["turns_completed"] == 12

@@ -90,10 +90,10 @@ def test_a_20000_character_message_is_truncated_with_a_notice_and_never_sent_who
 
 
 @pytest.mark.parametrize("text", SCRIPTS)
-def test_other_scripts_and_emoji_pass_through_unchanged(text, tmp_path):
+def test_other_scripts_and_emoji_pass_through_unchanged(text, database):
     turn = session().officer_turn(text)
     assert turn.officer == text and turn.reply and "control_characters_removed" not in turn.flags
-    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+    with Store(database.url) as store:
         record_id = new_record(store)
         store.add_turn(record_id, NewTurn(officer=turn.officer, reply=turn.reply, assessment=turn.assessment,
                                           trust=turn.trust, fear=turn.fear, mode=turn.mode))
@@ -163,9 +163,9 @@ def test_hostile_messages_are_inert_in_chat_and_feedback(text):
     assert rendered_tags(render.feedback_markdown(turn.assessment)) <= {"p", "br", "strong"}
 
 
-def test_csv_export_neutralises_formulas_and_keeps_the_text(tmp_path):
+def test_csv_export_neutralises_formulas_and_keeps_the_text(database):
     formulas = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
-    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+    with Store(database.url) as store:
         record_id = new_record(store)
         for text in formulas:
             store.add_turn(record_id, NewTurn(officer=text, reply=text, assessment={"tone": "neutral"},
@@ -178,7 +178,7 @@ def test_csv_export_neutralises_formulas_and_keeps_the_text(tmp_path):
 # -- the app's handlers --
 
 @pytest.fixture
-def services(tmp_path):
+def services(tmp_path, database):
     import shutil
     from pathlib import Path
 
@@ -192,7 +192,7 @@ def services(tmp_path):
     rubrics.mkdir()
     shutil.copy(repo / "tests" / "fixtures" / "persona_small.yaml", personas / f"{PERSONA.id}.yaml")
     shutil.copy(repo / "rubrics" / "default.yaml", rubrics)
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = Store(database.url)
     model = FakeChatModel()
     yield Services(Settings(personas_dir=personas, rubrics_dir=rubrics, data_dir=tmp_path / "data"),
                    chat_model=model, embedder=HashingEmbedder(), store=store)

@@ -31,8 +31,8 @@ def test_refuses_to_expose_the_app_without_accounts(tmp_path, capsys, flags):
     assert "refusing" in capsys.readouterr().err
 
 
-def test_authenticator_checks_the_user_table(tmp_path):
-    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+def test_authenticator_checks_the_user_table(database):
+    with Store(database.url) as store:
         store.add_user("tina", "trainee", PASSWORD, actor="test")
         check = authenticator(store)
         assert check("tina", PASSWORD)
@@ -41,12 +41,12 @@ def test_authenticator_checks_the_user_table(tmp_path):
 
 
 @pytest.fixture
-def running(tmp_path):
+def running(tmp_path, database):
     """Launch the app without blocking; yields (services, base URL)."""
     apps = []
 
     def start(with_user: bool):
-        settings = Settings(data_dir=tmp_path, port=free_port(), max_concurrency=3)
+        settings = Settings(data_dir=tmp_path, database_url=database.url, port=free_port(), max_concurrency=3)
         services = Services(settings, chat_model=FakeChatModel(), embedder=HashingEmbedder())
         if with_user:
             services.store().add_user("tina", "trainee", PASSWORD, actor="test")

@@ -1,12 +1,18 @@
-"""Storage on real SQLite files: migrations, durability, review trail, exports, users, locking, threads."""
+"""Storage on a real SQLite file and a real PostgreSQL database (the same assertions on both):
+migrations, durability, review trail, exports, users, locking, threads and processes."""
 
 from __future__ import annotations
 
 import csv
 import io
-import sqlite3
+import os
+import signal
+import subprocess
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -30,13 +36,9 @@ SESSION_FIELDS = dict(
 )
 
 
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'data' / 'sim.db'}"
-
-
 @pytest.fixture
-def store(tmp_path):
-    with Store(db_url(tmp_path)) as opened:
+def store(database):
+    with Store(database.url) as opened:
         yield opened
 
 
@@ -58,26 +60,57 @@ def turn(index: int | None = None, officer: str = "Can you tell me what happened
 
 # --- schema and durability ------------------------------------------------------------------------
 
-def test_migrations_create_the_schema_the_models_describe(tmp_path):
-    store = Store(db_url(tmp_path))
+def test_migrations_create_the_schema_the_models_describe(database):
+    store = Store(database.url)
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert store.schema_version() == head
-    engine = create_engine(db_url(tmp_path))
+    engine = create_engine(database.url)
     with engine.connect() as connection:
         assert set(inspect(connection).get_table_names()) >= {
             "users", "sessions", "turns", "rescores", "overrides", "audit_log", "alembic_version"}
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     store.close()
     engine.dispose()
-    assert (tmp_path / "data").is_dir()  # the folder is created on first open
+
+
+def test_app_instances_opening_a_new_database_at_once_migrate_it_once(database):
+    """Several processes starting together on an empty PostgreSQL database must not all create tables."""
+    instances = 4
+    barrier, opened, errors = threading.Barrier(instances), [], []
+
+    def open_store() -> None:
+        barrier.wait()
+        try:
+            opened.append(Store(database.url))
+        except Exception as exc:  # noqa: BLE001 (collected for the assertion)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(instances)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(opened) == instances
+    assert {store.schema_version() for store in opened} == {
+        ScriptDirectory.from_config(_alembic_config()).get_current_head()}
+    for store in opened:
+        store.close()
 
 
 def test_sqlite_is_set_up_for_many_threads(tmp_path):
-    store = Store(db_url(tmp_path), busy_timeout_s=2.5)
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'sim.db'}", busy_timeout_s=2.5)
     with store._engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert (pragma("journal_mode"), pragma("foreign_keys"), pragma("busy_timeout")) == ("wal", 1, 2500)
     store.close()
+    assert (tmp_path / "data").is_dir()  # the folder is created on first open
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_postgres_waits_for_locks_no_longer_than_the_busy_timeout(database):
+    with Store(database.url, busy_timeout_s=2.5) as store, store._engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "2500ms"
 
 
 def test_default_database_lives_in_the_data_dir(tmp_path):
@@ -87,23 +120,23 @@ def test_default_database_lives_in_the_data_dir(tmp_path):
     assert (tmp_path / "nested" / "data" / "interview-sim.db").is_file()
 
 
-def test_each_turn_is_committed_at_once_and_survives_a_restart(tmp_path):
-    store = Store(db_url(tmp_path))
+def test_each_turn_is_committed_at_once_and_survives_a_restart(database):
+    store = Store(database.url)
     session = start(store)
     assert len(session.id) == 32 and session.status == "active"
     store.add_turn(session.id, turn(officer="Hello, I am an officer."))
-    # Another process sees the turn while the session is still going.
-    raw = sqlite3.connect(tmp_path / "data" / "sim.db")
-    assert raw.execute("SELECT officer FROM turns").fetchall() == [("Hello, I am an officer.",)]
-    raw.close()
+    # Another client sees the turn while the session is still going.
+    assert database.query("SELECT officer FROM turns") == [("Hello, I am an officer.",)]
     store.add_turn(session.id, turn())
     store.close()  # the app stops without ending the session
 
-    reopened = Store(db_url(tmp_path))
+    reopened = Store(database.url)
     turns = reopened.get_turns(session.id)
     assert [t.index for t in turns] == [0, 1]
     assert turns[0].assessment["question_type"] == "invitation" and turns[0].disclosed == ["job_offer"]
-    assert turns[0].created_at.tzinfo is not None
+    # UTC, whatever zone the server runs in (the throwaway PostgreSQL cluster runs in UTC+12:45).
+    assert turns[0].created_at.utcoffset() == timedelta(0)
+    assert abs(turns[0].created_at - datetime.now(UTC)) < timedelta(hours=1)
     assert reopened.get_session(session.id).status == "active"
     reopened.close()
 
@@ -279,13 +312,11 @@ def test_csv_exports_neutralise_formulas(store):
 
 # --- users ---------------------------------------------------------------------------------------
 
-def test_users_get_salted_argon2_hashes_and_authenticate(store, tmp_path):
+def test_users_get_salted_argon2_hashes_and_authenticate(store, database):
     assert store.has_users() is False
     store.add_user("ana", "trainee", "correct horse", actor="admin")
     store.add_user("rita", Role.ASSESSOR, "correct horse", actor="admin")
-    raw = sqlite3.connect(tmp_path / "data" / "sim.db")
-    hashes = [row[0] for row in raw.execute("SELECT password_hash FROM users ORDER BY name")]
-    raw.close()
+    hashes = [row[0] for row in database.query("SELECT password_hash FROM users ORDER BY name")]
     assert all(h.startswith("$argon2") for h in hashes) and hashes[0] != hashes[1]
     assert "correct horse" not in "".join(hashes)
 
@@ -323,30 +354,23 @@ def test_add_user_rejects_duplicates_bad_roles_names_and_short_passwords(store):
         store.remove_user("ben", actor="admin")
 
 
-def test_login_upgrades_a_hash_made_with_weaker_parameters(store, tmp_path):
+def test_login_upgrades_a_hash_made_with_weaker_parameters(store, database):
     store.add_user("ana", "trainee", "correct horse", actor="admin")
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("correct horse")
-    raw = sqlite3.connect(tmp_path / "data" / "sim.db")
-    with raw:
-        raw.execute("UPDATE users SET password_hash = ? WHERE name = 'ana'", (weak,))
+    database.query("UPDATE users SET password_hash = :weak WHERE name = 'ana'", weak=weak)
     assert store.authenticate("ana", "correct horse") is not None
-    upgraded = raw.execute("SELECT password_hash FROM users WHERE name = 'ana'").fetchone()[0]
-    raw.close()
+    [(upgraded,)] = database.query("SELECT password_hash FROM users WHERE name = 'ana'")
     assert upgraded != weak and not PasswordHasher().check_needs_rehash(upgraded)
 
 
 # --- failure and concurrency ---------------------------------------------------------------------
 
-def test_a_locked_database_raises_storage_error_and_the_turn_can_be_retried(tmp_path):
-    store = Store(db_url(tmp_path), busy_timeout_s=0.1)
+def test_a_locked_database_raises_storage_error_and_the_turn_can_be_retried(database):
+    store = Store(database.url, busy_timeout_s=0.1)
     session = start(store)
-    blocker = sqlite3.connect(tmp_path / "data" / "sim.db", isolation_level=None, timeout=0.1)
-    blocker.execute("BEGIN EXCLUSIVE")
     pending = turn(officer="Do you have your passport?")
-    with pytest.raises(StorageError, match="busy.*Nothing was saved"):
+    with database.locked(), pytest.raises(StorageError, match="busy.*Nothing was saved"):
         store.add_turn(session.id, pending)
-    blocker.execute("ROLLBACK")
-    blocker.close()
     store.add_turn(session.id, pending)  # the caller kept the data and retries
     assert [t.officer for t in store.get_turns(session.id)] == ["Do you have your passport?"]
     store.close()
@@ -367,6 +391,73 @@ def test_many_threads_add_turns_to_their_own_sessions(store):
         turns = store.get_turns(session.id)
         assert [t.index for t in turns] == list(range(turns_each))
         assert all(t.officer.startswith(session.id) and t.session_id == session.id for t in turns)
+
+
+def test_threads_adding_turns_to_one_session_take_the_next_index_in_turn(store):
+    """Two tabs (or two app instances) writing one session: each next index is taken once."""
+    session = start(store)
+    writers, turns_each = 6, 10
+
+    def converse(writer: int) -> None:
+        for n in range(turns_each):
+            store.add_turn(session.id, turn(officer=f"writer {writer} question {n}"))
+
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        list(pool.map(converse, range(writers)))
+
+    turns = store.get_turns(session.id)
+    assert [t.index for t in turns] == list(range(writers * turns_each))
+    for writer in range(writers):
+        mine = [t.officer for t in turns if t.officer.startswith(f"writer {writer} ")]
+        assert mine == [f"writer {writer} question {n}" for n in range(turns_each)]
+
+
+def test_concurrent_overrides_of_one_label_keep_an_unbroken_history(store):
+    added = store.add_turn(start(store).id, turn())
+    tones = ["neutral", "supportive", "neutral", "supportive"] * 3
+
+    def override(n: int) -> None:
+        store.add_override(added.id, "tone", tones[n], f"reviewer {n}", f"rita{n}")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(override, range(len(tones))))
+
+    history = store.get_turns(added.session_id)[0].overrides
+    assert len(history) == len(tones) and history[0].original_value == "supportive"
+    assert all(later.original_value == earlier.new_value for earlier, later in pairwise(history))
+
+
+WRITER = """
+import sys
+from simulator.storage import Store
+
+store = Store(sys.argv[1])
+for n in range(100_000):
+    store.add_turn(sys.argv[2], {"officer": f"question {n}", "reply": "r", "assessment": {}, "trust": 0.1,
+                                 "fear": 0.2, "mode": "guarded"})
+    print(n, flush=True)
+"""
+
+
+def test_a_writer_killed_mid_interview_loses_no_finished_turn(database):
+    """SIGKILL, as a crash or power cut of the app's machine: no shutdown code runs, and the kill may
+    land inside a transaction. Every turn the writer saw committed is there; the session goes on."""
+    with Store(database.url) as store:
+        session = start(store)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, database.url, session.id],
+                              stdout=subprocess.PIPE, text=True)
+    finished = [int(writer.stdout.readline()) for _ in range(5)]
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    writer.stdout.close()
+    assert writer.returncode == -signal.SIGKILL and finished == list(range(5))
+
+    with Store(database.url) as store:
+        stored = store.get_turns(session.id)
+        assert len(stored) >= len(finished)
+        assert [t.officer for t in stored] == [f"question {n}" for n in range(len(stored))]
+        assert [t.index for t in stored] == list(range(len(stored)))
+        assert store.add_turn(session.id, turn()).index == len(stored)
 
 
 def _alembic_config() -> Config:

@@ -30,7 +30,7 @@ PERSONA_ID = yaml.safe_load((FIXTURES / "persona_small.yaml").read_text())["id"]
 
 
 @pytest.fixture
-def services(tmp_path):
+def services(tmp_path, database):
     personas, rubrics = tmp_path / "personas", tmp_path / "rubrics"
     personas.mkdir()
     shutil.copy(FIXTURES / "persona_small.yaml", personas / f"{PERSONA_ID}.yaml")
@@ -38,7 +38,7 @@ def services(tmp_path):
     rubrics.mkdir()
     shutil.copy(REPO / "rubrics" / "default.yaml", rubrics)
     settings = Settings(personas_dir=personas, rubrics_dir=rubrics, data_dir=tmp_path / "data")
-    store = Store(f"sqlite:///{tmp_path / 'test.db'}")
+    store = Store(database.url)
     yield Services(settings, chat_model=FakeChatModel(), embedder=HashingEmbedder(), store=store)
     store.close()
 

@@ -11,7 +11,7 @@ from simulator.llm.base import ChatModelError
 from simulator.registry import UnknownNameError
 from simulator.storage import StorageError
 
-SUBCOMMAND_MODULES = ("models", "personas", "score", "rubric", "session", "serve", "users")
+SUBCOMMAND_MODULES = ("models", "personas", "score", "rubric", "session", "serve", "users", "actor")
 
 
 class CLIError(Exception):

@@ -6,12 +6,14 @@ Speed comes from choices measured in bench/generation.py:
 - KV-cache reuse across calls: the last call's token ids and cache are kept, and the next call only
   prefills what follows the longest common prefix (the persona's system prompt and the conversation so
   far stay first, so a later turn costs only its new tokens);
-- bfloat16 weights where the hardware computes them natively (CPUs with AVX512-BF16 such as recent EPYC
-  and Xeon, CUDA GPUs with bf16): decode is memory-bound, half the bytes decode ~1.6x faster, and the
-  greedy replies match float32's (bench/generation.py). float32 elsewhere, where bf16 is emulated.
+- bfloat16 where this machine measures it faster and faithful (see `dtype_choice`), float32 elsewhere.
   torch's int8 dynamic quantisation (`weights="int8"`, CPU only) changed most greedy next-token choices
   of SmolLM2-135M (replies fell into loops): a faster path that degrades replies is not a win, so it is
   an option, not the default.
+
+Determinism contract: the same messages, parameters and seed give the same tokens from the same model
+folder, dtype and thread count, whatever the KV cache held before (warm or cold, after `warm`, after
+another conversation): `kv_prefix` reuses the cache only where that cannot change a bit.
 """
 
 from __future__ import annotations
@@ -22,23 +24,10 @@ from pathlib import Path
 from typing import Literal
 
 from simulator.llm.base import ChatModelError, GenerationParams, Message, resolve_params, stop_filter
+from simulator.llm.kv_prefix import KVPrefix, common_prefix
 
 Weights = Literal["native", "int8"]
 TOP_K = 64  # sampling candidates; the full vocabulary is sorted only when they miss top_p's mass
-
-
-def native_dtype(device) -> str:
-    """The fastest dtype that keeps replies as float32 makes them: bfloat16 where computed natively."""
-    import torch
-
-    if device.type == "cuda":
-        return "bfloat16" if torch.cuda.is_bf16_supported() else "float32"
-    if device.type == "cpu":
-        # mkldnn's own check also passes on AVX512 CPUs without bf16 instructions, which emulate it.
-        native = getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()
-        if native and torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported():
-            return "bfloat16"
-    return "float32"
 
 
 class RepeatBan:
@@ -100,26 +89,42 @@ class TransformersChatModel:
     """
 
     def __init__(self, path_or_id: str | Path, *, name: str | None = None, device: str = "cpu",
-                 dtype: str = "auto", weights: Weights = "native", threads: int | None = None):
-        """`dtype="auto"` picks `native_dtype(device)`; name one ("float32", "bfloat16") to override."""
+                 dtype: str = "auto", weights: Weights = "native", threads: int | None = None,
+                 adapter: Path | None = None):
+        """`dtype="auto"` measures this machine (`dtype_choice`); "float32" or "bfloat16" forces one.
+        `adapter`: a LoRA folder merged into the weights (the distilled actor), which also means the model
+        was trained to voice reply plans in the compact prompt (`voice == "actor"`)."""
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        from simulator.llm.dtype_choice import bf16_is_native, choose_cpu_dtype
+
         self.name = name or Path(str(path_or_id)).name
         self.device = torch.device(device)
+        if dtype == "auto" and self.device.type != "cpu":
+            dtype = "bfloat16" if bf16_is_native(self.device) else "float32"
         if threads:
             torch.set_num_threads(threads)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(path_or_id), local_files_only=True)
-            model = AutoModelForCausalLM.from_pretrained(
-                str(path_or_id), local_files_only=True,
-                dtype=getattr(torch, native_dtype(self.device) if dtype == "auto" else dtype),
-            )
+            loaded = getattr(torch, dtype.replace("auto", "float32"))  # "auto" loads float32, then probes
+            model = AutoModelForCausalLM.from_pretrained(str(path_or_id), local_files_only=True, dtype=loaded)
         except OSError as exc:
             raise ChatModelError(f"cannot load chat model from {path_or_id}: {exc}") from None
+        model.eval()
+        if adapter is not None:
+            from simulator.llm.lora import merge_lora
+
+            merge_lora(model, Path(adapter))
+        self.voice = "actor" if adapter is not None else "instruction"
+        if dtype == "auto":
+            folder = Path(str(path_or_id)) if Path(str(path_or_id)).is_dir() else None
+            dtype = choose_cpu_dtype(model, self.tokenizer, folder)
+            model = model.to(getattr(torch, dtype))
+        self.dtype = dtype
         if self.tokenizer.chat_template is None:
             raise ChatModelError(f"{path_or_id} has no chat template; use an instruct/chat model")
-        model.eval().to(self.device)
+        model.to(self.device)
         if weights == "int8":
             if self.device.type != "cpu":
                 raise ChatModelError("int8 weights are a CPU option; use weights='native' on a GPU")
@@ -131,19 +136,22 @@ class TransformersChatModel:
         self.max_context = int(getattr(model.config, "max_position_embeddings", 0) or 1 << 30)
         self.stop_ids = self._stop_token_ids()
         self._lock = threading.Lock()
-        self._cache = None  # DynamicCache holding the keys/values of `_cached_ids`
-        self._cached_ids: list[int] = []
-        self.last_prefilled = 0  # prompt tokens the last call computed (the rest came from the cache)
+        self._kv = KVPrefix(model, self.device)
 
     @property
     def cached_tokens(self) -> int:
         """How many tokens of the last conversation are in the KV cache, ready for reuse."""
-        return len(self._cached_ids)
+        return len(self._kv.ids)
+
+    @property
+    def last_prefilled(self) -> int:
+        """Prompt tokens the last call computed (the rest came from the cache)."""
+        return self._kv.last_prefilled
 
     def clear_cache(self) -> None:
         """Forget the kept KV cache: the next call prefills its whole prompt."""
         with self._lock:
-            self._cache, self._cached_ids = None, []
+            self._kv.clear()
 
     def _stop_token_ids(self) -> set[int]:
         ids = {self.tokenizer.eos_token_id}
@@ -168,10 +176,9 @@ class TransformersChatModel:
         ahead = self.encode([*messages, {"role": "user", "content": "…"}])
         alone = self.tokenizer.apply_chat_template(
             [dict(m) for m in messages], add_generation_prompt=False, tokenize=True, return_dict=True)
-        shared = _common_prefix(ahead, list(alone["input_ids"]))
+        shared = common_prefix(ahead, list(alone["input_ids"]))
         with self._lock, torch.inference_mode():
-            if shared > len(self._cached_ids) or self._cached_ids[:shared] != ahead[:shared]:
-                self._prefill(ahead[:shared])
+            self._kv.warm(ahead[:shared])
 
     def generate(self, messages: list[Message], **params) -> str:
         return "".join(self.stream(messages, **params))
@@ -198,7 +205,7 @@ class TransformersChatModel:
         generator.manual_seed(opts.seed if opts.seed is not None else torch.seed())
         avoid = [self.tokenizer.encode(text, add_special_tokens=False) for text in opts.avoid]
         ban = RepeatBan(opts.no_repeat_ngram, avoid)
-        logits = self._prefill(prompt)
+        logits = self._kv.prefill(prompt)
         penalised = torch.zeros(logits.shape[-1], dtype=torch.bool)
         for ids in (prompt if opts.penalty_scope == "prompt" else [], *avoid):
             penalised[torch.tensor(ids, dtype=torch.long)] = True
@@ -211,43 +218,7 @@ class TransformersChatModel:
             ban.push(token)
             if piece := decoder.push(token):
                 yield piece
-            logits = self._forward([token])
-
-    def _prefill(self, prompt: list[int]):
-        """Logits after `prompt`, computing only the tokens after the prefix already in the cache."""
-        from transformers import DynamicCache
-
-        reuse = 0
-        if self._cache is not None:  # at least one token must run for logits
-            reuse = _common_prefix(prompt[:-1], self._cached_ids)
-        if reuse == 0:
-            self._cache, self._cached_ids = DynamicCache(config=self.model.config), []
-        elif reuse < len(self._cached_ids):
-            self._cache.crop(reuse - len(self._cached_ids))
-            del self._cached_ids[reuse:]
-        self.last_prefilled = len(prompt) - reuse
-        return self._forward(prompt[reuse:])
-
-    def _forward(self, ids: list[int]):
-        """Run `ids` after the cached tokens; return the float32 CPU logits of the last position."""
-        import torch
-
-        input_ids = torch.tensor([ids], dtype=torch.long, device=self.device)
-        try:
-            out = self.model(input_ids=input_ids, cache=self._cache, use_cache=True, logits_to_keep=1)
-        except BaseException:
-            self._cache, self._cached_ids = None, []  # some layers may hold the new tokens: never reuse it
-            raise
-        self._cached_ids.extend(ids)
-        return out.logits[0, -1].float().cpu()
-
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    length = 0
-    while length < min(len(a), len(b)) and a[length] == b[length]:
-        length += 1
-    return length
-
+            logits = self._kv.step([token])
 
 def sample(logits, penalised, opts: GenerationParams, generator, banned: list[int] = ()) -> int:
     """Pick the next token: repetition penalty (as in transformers) and banned tokens, then greedy or

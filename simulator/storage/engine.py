@@ -2,7 +2,9 @@
 
 SQLite gets WAL (readers never wait for the writer), foreign keys and a busy timeout; writers begin
 with BEGIN IMMEDIATE so a read-then-write transaction never fails half way on a lock it cannot
-upgrade. A PostgreSQL URL needs none of this and works unchanged.
+upgrade. PostgreSQL gets the busy timeout as its lock_timeout, so a write blocked by another client's
+lock fails with StorageError instead of hanging a worker thread; the Store locks the rows it reads
+before writing (SELECT ... FOR UPDATE), which SQLite's single writer makes unnecessary there.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 WRITE_OPTIONS = {"sqlite_begin": "IMMEDIATE"}
+MIGRATION_LOCK = 72_617_001  # PostgreSQL advisory lock key: one schema upgrade at a time
 
 
 class StorageError(Exception):
@@ -26,16 +29,18 @@ class StorageError(Exception):
 
 def open_engine(database_url: str, busy_timeout_s: float) -> Engine:
     url = make_url(database_url)
-    is_sqlite = url.get_backend_name() == "sqlite"
-    if is_sqlite and url.database and url.database != ":memory:":
-        try:
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create the folder for the database {url.database}: {exc}") from exc
-    engine = create_engine(url, pool_pre_ping=not is_sqlite)
-    if is_sqlite:
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            try:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                message = f"cannot create the folder for the database {url.database}: {exc}"
+                raise StorageError(message) from exc
+        engine = create_engine(url)
         _configure_sqlite(engine, busy_timeout_s)
-    return engine
+        return engine
+    connect_args = {"options": f"-c lock_timeout={int(busy_timeout_s * 1000)}"} if _is_postgres(url) else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def upgrade_schema(engine: Engine) -> None:
@@ -44,6 +49,7 @@ def upgrade_schema(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     try:
         with engine.execution_options(**WRITE_OPTIONS).begin() as connection:
+            _lock_migrations(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except DBAPIError as exc:
@@ -60,13 +66,25 @@ def describe(exc: DBAPIError) -> str:
     """A database failure in words a user can act on."""
     message = str(exc.orig).strip()
     lowered = message.lower()
-    if "locked" in lowered or "busy" in lowered:
+    if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
         return "the database is busy (another process holds a lock)"
     if "disk is full" in lowered or "no space" in lowered:
         return "the disk is full"
     if "readonly" in lowered or "read-only" in lowered:
         return "the database is read-only"
     return message.splitlines()[0] if message else type(exc.orig).__name__
+
+
+def _is_postgres(url: URL) -> bool:
+    return url.get_backend_name() == "postgresql"
+
+
+def _lock_migrations(connection: Connection) -> None:
+    """Several app instances starting at once on a new PostgreSQL database would each try to create
+    the tables; an advisory lock held until this transaction ends lets one upgrade while the others
+    wait and then find the schema current. (SQLite's BEGIN IMMEDIATE already serialises them.)"""
+    if _is_postgres(connection.engine.url):
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:

@@ -2,8 +2,10 @@
 
 Transcripts are assessment records: every turn is committed as it happens, a failed write raises
 StorageError (the caller still holds the data and can retry), and reviewers' corrections are stored
-beside the scorer's labels, never over them. One Store serves many Gradio worker threads; each call
-runs its own short transaction and returns pydantic records.
+beside the scorer's labels, never over them. One Store serves many Gradio worker threads (and on
+PostgreSQL several app processes); each call runs its own short transaction and returns pydantic
+records. A write that reads before it writes first locks the session row (FOR UPDATE), so concurrent
+writers to one session queue instead of both taking the same turn index or override history.
 """
 
 from __future__ import annotations
@@ -184,7 +186,7 @@ class Store:
         recommended_share: float | None,
     ) -> SessionRecord:
         with self._transaction("end the session", write=True) as db:
-            row = _get_session_row(db, session_id)
+            row = _get_session_row(db, session_id, lock=True)
             if row.status == "ended":
                 raise ValueError(f"session {session_id} has already ended")
             row.status, row.ended_at = "ended", utcnow()
@@ -204,7 +206,7 @@ class Store:
         turn = turn if isinstance(turn, NewTurn) else NewTurn.model_validate(turn)
         try:
             with self._transaction(f"save the turn of session {session_id}", write=True) as db:
-                session_row = _get_session_row(db, session_id)
+                session_row = _get_session_row(db, session_id, lock=True)
                 if session_row.status == "ended":
                     raise ValueError(f"session {session_id} has ended; no more turns can be added")
                 index = turn.index
@@ -261,8 +263,9 @@ class Store:
                 if turn_row is None:
                     raise NotFoundError(f"no turn with id {turn_id}")
                 session_id, base = turn_row.session_id, turn_row.assessment
+                _get_session_row(db, session_id, lock=True)
             else:
-                base = _get_session_row(db, session_id).summary or {}
+                base = _get_session_row(db, session_id, lock=True).summary or {}
             same_target = OverrideRow.turn_id.is_(None) if turn_id is None else OverrideRow.turn_id == turn_id
             latest = db.scalars(
                 select(OverrideRow)
@@ -383,8 +386,9 @@ class Store:
             return UserRecord.model_validate(row) if row else None
 
     def list_users(self) -> list[UserRecord]:
+        """By name, sorted here: SQL's ORDER BY follows the server's collation, which differs by backend."""
         with self._transaction("list users") as db:
-            rows = db.scalars(select(UserRow).order_by(UserRow.name))
+            rows = sorted(db.scalars(select(UserRow)), key=lambda row: row.name)
             return [UserRecord.model_validate(row) for row in rows]
 
     def has_users(self) -> bool:
@@ -434,8 +438,8 @@ def _columns(row: Base) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
 
-def _get_session_row(db: Session, session_id: str) -> SessionRow:
-    row = db.get(SessionRow, session_id)
+def _get_session_row(db: Session, session_id: str, *, lock: bool = False) -> SessionRow:
+    row = db.get(SessionRow, session_id, with_for_update=lock)
     if row is None:
         raise NotFoundError(f"no session with id {session_id!r}")
     return row
