@@ -80,7 +80,7 @@ CHATBOT = re.compile(
             r"\bi hope (this|that) helps\b",
             r"\b(great|good) question\b",
             r"\bwhat (else )?can i do for you\b",
-            r"\bthank you for (your question|asking|reaching out)\b",
+            r"\bthank you for (your question|reaching out)\b",
             r"\bi understand your concern\b",
         ]
     ),
@@ -107,7 +107,7 @@ STAGE_OR_INSTRUCTION = re.compile(
     re.IGNORECASE,
 )
 INTRODUCTION = re.compile(r"(name is|my name's|i'm|i am|call me|it's|it is|this is)\s+(\w+\s+){0,2}$")
-NAME_CLAIM = re.compile(r"\b(my name is|my name's|call me)\s+([A-Z][\w'-]+)")
+NAME_CLAIM = re.compile(r"\b(?i:my name is|my name's|call me)\s+(?P<name>[A-Z][\w'-]+)")
 AGE_CLAIM = re.compile(r"\b(i'm|i am)\s+(\d{1,2})\b(?!\s*(pounds|quid|euros|dollars|hours|days|weeks))")
 STUTTERED = re.compile(r"\b(the|a|an|of|and|to|in|on|is|are|with|for|at) \1\b", re.IGNORECASE)  # "the the"
 HOME_CLAIM = re.compile(r"\b(I'm|I am|I come) from\s+([A-Z][\w'-]+)")
@@ -321,7 +321,7 @@ class Guard:
         """Another name, age or home than the persona's own."""
         lowered = sentence.lower()
         named = NAME_CLAIM.search(sentence)
-        if named and not (self._own_name and self._own_name.fullmatch(named.group(2))):
+        if named and not (self._own_name and self._own_name.fullmatch(named.group("name"))):
             return True
         aged = AGE_CLAIM.search(lowered)
         if aged and int(aged.group(2)) != self.persona.age:

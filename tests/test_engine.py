@@ -281,3 +281,62 @@ def test_prewarm_leaves_only_the_new_message_to_prefill_and_changes_no_reply(rea
     assert warm_reply == cold_reply
     # Warmed, only the new message is left; cold, the history since the last model call is prefilled too.
     assert warm_prefilled < 120 and warm_prefilled < cold_prefilled
+
+
+HOSTILE_SCRIPT = [
+    "Why didn't you just leave? It's your fault.",
+    "Where is your passport? We will deport you.",
+    "You're lying to me, right?",
+    "Answer me, we will arrest you.",
+    "Where is your passport, I said?",
+    "Do you like football?",
+    "Tell me about your passport now.",
+    "Why didn't you go to the police? Your fault.",
+]
+
+
+def test_a_plan_is_made_and_recorded_for_every_turn():
+    turns = [session(params=EngineParams(voice="authored")).officer_turn(t) for t in KIND_SCRIPT[:2]]
+    assert all(turn.plan is not None and turn.plan.mode == turn.mode for turn in turns)
+    assert session(params=EngineParams(voice="prompt")).officer_turn(KIND_SCRIPT[0]).plan is None
+
+
+def test_authored_lines_never_repeat_a_reply_and_need_no_model():
+    model = FakeChatModel()
+    s = session(model, params=EngineParams(voice="authored"))
+    replies = [s.officer_turn(text).reply for text in HOSTILE_SCRIPT]
+    assert model.calls == []
+    assert len(set(replies)) == len(replies)
+    assert all(turn.voiced_by == "authored" for turn in s.turns)
+
+
+def test_the_planned_voice_speaks_the_topic_evasion_and_the_model_words_the_rest():
+    model = FakeChatModel(script=["Please, I just want to go home."])
+    s = session(model, params=EngineParams(voice="planned"))
+    asked = s.officer_turn("Where is your passport?")
+    assert asked.plan.topic_fact == "passport" and asked.plan.topic_status == "locked"
+    assert asked.reply in PERSONA.fact("passport").evasions and asked.voiced_by == "authored"
+    assert model.calls == []
+    other = s.officer_turn("Do you like the weather here?")
+    assert other.voiced_by == "model" and other.reply == "Please, I just want to go home."
+
+
+def test_the_distilled_actor_gets_the_compact_plan_prompt_and_other_models_the_instructions():
+    class Actor(FakeChatModel):
+        voice = "actor"
+
+    for model, marker in ((Actor(script=["No."]), "Aim:"), (FakeChatModel(script=["No."]), "Reply with")):
+        session(model, params=EngineParams(voice="actor")).officer_turn("Do you like football?")
+        prompt = " ".join(m["content"] for m in model.calls[0])
+        assert marker in prompt and "Officer: Do you like football?" in prompt
+        assert all(fact.disclosure not in prompt for fact in PERSONA.facts)
+
+
+def test_a_model_reply_that_copies_any_earlier_reply_is_replaced():
+    model = FakeChatModel(script=["I just work here."])
+    s = session(model, params=EngineParams(voice="actor"))
+    replies = [s.officer_turn(text).reply for text in ("Do you like football?", "What is the weather like?",
+                                                        "Do you like music?", "Is it cold today?",
+                                                        "Do you like films?")]
+    assert replies[0] == "I just work here."
+    assert "I just work here." not in replies[1:] and len(set(replies)) == len(replies)

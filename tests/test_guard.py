@@ -55,6 +55,49 @@ def test_in_character_sentences_pass(sentence):
     assert check(sentence) is None
 
 
+@pytest.mark.parametrize(
+    "sentence, reason",
+    [  # what a review of model-written replies found (issue 10), in this persona's terms
+        ("Lan, in 1, I was a helper in a hotel and she is suffering.", "third_person"),
+        ("I'm not a kid, I'm just a police officer.", "out_of_character"),
+        ("I work for the police here.", "out_of_character"),
+        ("Please go ahead and ask.", "chatbot"),
+        ("I'm happy to help with anything.", "chatbot"),
+        ("I'll change the subject.", "stage_direction"),
+        ("(She looks at the floor.)", "stage_direction"),
+        ("You're Lan in 1-2 short sentences.", "stage_direction"),
+        ("You are very upset and frightened.", "stage_direction"),
+        ("Mood: guarded.", "out_of_character"),
+        ("My name is Maria and I clean.", "contradiction"),
+        ("I am 31 years old.", "contradiction"),
+        ("I'm from Brazil, I came last year.", "contradiction"),
+        ("I do nails and the the acrylic.", "garbled"),
+        ("I work in the kitchen from the morning and", "unfinished"),
+    ],
+)
+def test_what_the_review_found_is_caught(sentence, reason):
+    assert check(sentence, locked=set()) == reason
+
+
+@pytest.mark.parametrize("sentence", ["My name is Lan.", "I am 24.", "I come from Vietnam.",
+                                      "I don't know...", "He is angry with me!"])
+def test_true_statements_about_oneself_pass(sentence):
+    assert check(sentence, locked=set()) is None
+
+
+def test_the_own_name_is_fine_when_the_officer_asks_for_it():
+    assert GUARD.check("Lan. Just Lan.", "What is your name?", set(), set()) is None
+
+
+def test_a_near_copy_of_any_earlier_reply_is_a_repetition():
+    reply = GuardedReply(GUARD, lambda attempt: iter(["I just work here, I don't know anything."]), OFFICER,
+                         set(), set(), fallback="Please, I want to go.",
+                         earlier_replies=["I just work here, I don't know anything at all.", "Hello.", "Yes.",
+                                          "No.", "Maybe."])
+    assert list(reply) == ["Please, I want to go."]
+    assert reply.repairs[0].reason == "repetition"
+
+
 def test_a_released_fact_is_not_a_leak():
     said = "He took my passport when I came, he keeps it locked in his office."
     assert check(said, locked=ALL_LOCKED - {"passport"}, allowed={"passport"}) is None
