@@ -263,7 +263,7 @@ def test_prewarm_is_off_when_asked_and_its_errors_never_reach_the_trainee():
 def test_prewarm_leaves_only_the_new_message_to_prefill_and_changes_no_reply(real_chat_model_float32):
     def model_worded_turn_after_a_disclosure(prewarm: bool):
         real_chat_model_float32.clear_cache()
-        s = session(real_chat_model_float32, params=EngineParams(prewarm=prewarm))
+        s = session(real_chat_model_float32, params=EngineParams(prewarm=prewarm, voice="prompt"))
         assert [s.officer_turn(text).disclosed for text in KIND_SCRIPT[:2]] == [[], ["job"]]
         s.wait_for_prewarm()
         prefilled = None
