@@ -244,6 +244,7 @@ class Guard:
                 *persona.fears,
                 *persona.protective_beliefs,
                 *(line for lines in persona.example_lines.values() for line in lines),
+                *(line for fact in persona.facts for line in fact.evasions),
             ]
         )
         common = set(_words(sayable)) | STOPWORDS

@@ -26,6 +26,11 @@ def normal(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+(?:'[^\W_]+)?", text.lower()))
 
 
+def is_stage_direction(line: str) -> bool:
+    """"(He looks at the floor.)" describes rather than speaks: not a line to say aloud."""
+    return line.lstrip().startswith(("(", "*", "["))
+
+
 @cache
 def generic_lines() -> dict[str, tuple[str, ...]]:
     data = yaml.safe_load(GENERIC_LINES.read_text(encoding="utf-8"))
@@ -57,6 +62,6 @@ class LineBook:
         for tier in self.tiers(plan)[:1] if topic_only else self.tiers(plan):
             rng.shuffle(tier)
             for line in tier:
-                if normal(line) not in said:
+                if normal(line) not in said and not is_stage_direction(line):
                     return line
         return None

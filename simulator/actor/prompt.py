@@ -8,6 +8,8 @@ carries a locked fact, ground truth or the rubric: only what the plan allows.
 
 from __future__ import annotations
 
+import re
+
 from simulator.actor.corpus import Card
 from simulator.actor.plan import ReplyPlan
 from simulator.llm.base import Message
@@ -49,10 +51,13 @@ def card_for(persona: Persona) -> Card:
 
 
 def system_text(card: Card) -> str:
-    lines = [f"You are {card.name}, {card.age}, {card.gender}, from {card.origin}. {card.setting}",
+    """Who is speaking, where, and how: the setting's first sentence and a few of the persona's words
+    (a short prompt trains and prefills faster)."""
+    setting = re.split(r"(?<=[.;])\s", card.setting.strip(), maxsplit=1)[0]
+    lines = [f"You are {card.name}, {card.age}, {card.gender}, from {card.origin}. {setting}",
              f"Voice: {card.voice}."]
     if card.words:
-        lines.append(f"Words you use: {', '.join(card.words)}.")
+        lines.append(f"Words you use: {', '.join(w.split(' (')[0] for w in card.words[:3])}.")
     return "\n".join(lines)
 
 

@@ -78,9 +78,10 @@ def corpus_digest(folder: Path = CORPUS_DIR) -> str:
 
 
 def train(base: Path, out: Path, seed: int = 0, epochs: int = 1, batch_size: int = 8, rank: int = 8,
-          lr: float = 1e-3, threads: int = 1, log=print) -> dict:
+          lr: float = 1e-3, threads: int = 1, examples: int | None = None, log=print) -> dict:
     """Train and write the adapter. One thread by default: on a busy 2-core machine two threads were
-    5x slower per step (threads spin waiting for a core the other processes hold)."""
+    5x slower per step (threads spin waiting for a core the other processes hold). `examples`: train on a
+    seeded random subset of that many (fewer steps), the rest of the corpus unused."""
     import torch
     from peft import LoraConfig, get_peft_model
     from safetensors.torch import save_file
@@ -96,6 +97,8 @@ def train(base: Path, out: Path, seed: int = 0, epochs: int = 1, batch_size: int
                         task_type="CAUSAL_LM")
     model = get_peft_model(model, config)
     train_set, validation = corpus.split(set(VALIDATION_PERSONAS))
+    if examples is not None and examples < len(train_set):
+        train_set = random.Random(seed).sample(train_set, examples)
     encode = [encode_example(tokenizer, corpus.cards[e.persona], e) for e in train_set]
     held = [encode_example(tokenizer, corpus.cards[e.persona], e) for e in validation]
     steps = epochs * math.ceil(len(encode) / batch_size)
@@ -135,7 +138,8 @@ def train(base: Path, out: Path, seed: int = 0, epochs: int = 1, batch_size: int
     (out / "adapter_config.json").write_text(json.dumps(
         {"peft_type": "LORA", "r": rank, "lora_alpha": 2 * rank, "target_modules": TARGET_MODULES,
          "base_model": "SmolLM2-135M-Instruct"}, indent=1) + "\n")
-    record = {"seed": seed, "epochs": epochs, "batch_size": batch_size, "rank": rank, "lr": lr,
+    record = {"seed": seed, "epochs": epochs, "examples": examples, "batch_size": batch_size, "rank": rank,
+              "lr": lr,
               "corpus_sha256_16": corpus_digest(), "training_examples": len(encode),
               "validation_personas": sorted(VALIDATION_PERSONAS), "steps": steps,
               "seconds": round(seconds), "torch": torch.__version__, "threads": torch.get_num_threads(),

@@ -25,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     training.add_argument("--seed", type=int, default=0)
     training.add_argument("--epochs", type=int, default=1)
     training.add_argument("--threads", type=int, default=1, help="torch threads (1: best on a busy machine)")
+    training.add_argument("--examples", type=int, default=None, help="train on a seeded subset of this size")
     training.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"adapter folder ({DEFAULT_OUT})")
     training.add_argument("--cache-dir", dest="cache_dir", default=None,
                           help="converted-model cache holding the base model (env INTERVIEW_SIM_CACHE_DIR)")
@@ -51,7 +52,8 @@ def run_train(args: argparse.Namespace) -> int:
     base = converted_dir(settings_from_args(args, cache_dir=args.cache_dir), BASE_MODEL)
     if not (base / "config.json").is_file():
         raise CLIError(f"the base model is not fetched: run `interview-sim models fetch {BASE_MODEL}`")
-    record = train(base, args.out, seed=args.seed, epochs=args.epochs, threads=args.threads)
+    record = train(base, args.out, seed=args.seed, epochs=args.epochs, threads=args.threads,
+                   examples=args.examples)
     losses = [entry["validation_loss"] for entry in record["history"] if "validation_loss" in entry]
     print(f"adapter written to {args.out} in {record['seconds']} s; validation loss "
           + " -> ".join(f"{loss:.3f}" for loss in losses))
