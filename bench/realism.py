@@ -93,6 +93,10 @@ def replay(persona, script: list[str], system: str, scorer, embedder, model, see
 
 
 def run(args) -> int:
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
     settings = Settings.load()
     embedder = load_embedder(settings)
     scorer = Scorer(load_rubrics(settings.rubrics_dir).get(settings.rubric), embedder)
@@ -197,6 +201,8 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     running = sub.add_parser("run")
     running.add_argument("--seed", type=int, default=0)
+    running.add_argument("--threads", type=int, default=None,
+                         help="torch threads (1 on a machine another heavy process shares)")
     running.set_defaults(func=run)
     scoring = sub.add_parser("score")
     scoring.add_argument("ratings", nargs="+")
