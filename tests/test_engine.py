@@ -22,10 +22,12 @@ INJECTIONS = [
 ]
 
 
-MODEL_WORDED = EngineParams(disclosure_style="model")
+MODEL_WORDED = EngineParams(disclosure_style="model", voice="actor")
 
 
 def session(model=None, seed=0, params=None):
+    """A session whose chat model words every reply that tells no fact (the default voice never calls it)."""
+    params = params or EngineParams(voice="actor")
     return Session(PERSONA, KeywordScorer(), model or FakeChatModel(), seed=seed, params=params)
 
 

@@ -88,8 +88,8 @@ def test_generate_posts_the_mapped_parameters(server):
     assert request["path"] == "/v1/chat/completions"
     assert request["auth"] == "Bearer secret"
     assert request["body"] == {"model": "test-model", "messages": MESSAGES, "stream": False, "max_tokens": 20,
-                               "temperature": 0.3, "top_p": 0.8, "repetition_penalty": 1.2, "stop": ["\n"],
-                               "seed": 7}
+                               "temperature": 0.3, "top_p": 0.8, "repetition_penalty": 1.2,
+                               "repeat_penalty": 1.2, "stop": ["\n"], "seed": 7}
 
 
 def test_stream_yields_pieces_and_cuts_at_stop(server):

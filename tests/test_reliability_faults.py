@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.pool import Pool
 
 from simulator.embeddings import HashingEmbedder
-from simulator.engine import Session
+from simulator.engine import EngineParams, Session
 from simulator.llm.base import ChatModelError
 from simulator.llm.fake import FakeChatModel
 from simulator.llm.openai_backend import OpenAIChatModel
@@ -48,15 +48,18 @@ class FailingModel(FakeChatModel):
 
 # -- the chat model --
 
+MODEL_VOICE = EngineParams(voice="actor")  # the chat model words every reply that tells no fact
+
 def test_a_stream_that_breaks_once_is_retried_and_the_turn_completes():
     model = FailingModel(failures=1, error=ChatModelError("connection reset"))
-    turn = Session(PERSONA, KeywordScorer(), model).officer_turn("Hello, how are you today?")
+    session = Session(PERSONA, KeywordScorer(), model, params=MODEL_VOICE)
+    turn = session.officer_turn("Hello, how are you today?")
     assert turn.reply.startswith("Sorry.") and [r.reason for r in turn.guard_repairs] == ["model_error"]
 
 
 def test_a_dead_model_gives_a_clear_error_saves_nothing_and_the_turn_can_be_retried():
     model = FailingModel(failures=3, error=ChatModelError("connection reset"))
-    session = Session(PERSONA, KeywordScorer(), model)
+    session = Session(PERSONA, KeywordScorer(), model, params=MODEL_VOICE)
     state = session.state
     with pytest.raises(ChatModelError, match="not answering"):
         session.officer_turn("Hello, how are you today?")
@@ -73,7 +76,7 @@ def services(tmp_path, database):
     shutil.copy(REPO / "tests" / "fixtures" / "persona_small.yaml", personas / f"{PERSONA.id}.yaml")
     shutil.copy(REPO / "rubrics" / "default.yaml", rubrics)
     store = Store(database.url, busy_timeout_s=0.2)
-    settings = Settings(personas_dir=personas, rubrics_dir=rubrics, data_dir=tmp_path)
+    settings = Settings(personas_dir=personas, rubrics_dir=rubrics, data_dir=tmp_path, voice="actor")
     yield Services(settings, chat_model=FailingModel(3, ChatModelError("reset")), embedder=HashingEmbedder(),
                    store=store)
     store.close()

@@ -19,6 +19,8 @@ from simulator.personas import Persona
 
 GENERIC_LINES = Path(__file__).with_name("generic_lines.yaml")
 EVASIVE_AIMS = frozenset({"deflect", "deny", "minimise", "test", "quiet", "partial", "refuse", "distress"})
+# When a long hostile interview has used every fitting line, lines that keep a person closed come next.
+CLOSED_AIMS = ("quiet", "refuse", "deflect", "deny", "distress")
 
 
 def normal(text: str) -> str:
@@ -54,7 +56,8 @@ class LineBook:
 
     def tiers(self, plan: ReplyPlan) -> list[list[str]]:
         return [self.topic_lines(plan), list(self.persona.example_lines[plan.mode]),
-                list(generic_lines()[plan.aim])]
+                list(generic_lines()[plan.aim]),
+                [line for aim in CLOSED_AIMS for line in generic_lines()[aim]]]
 
     def pick(self, plan: ReplyPlan, said: set[str], rng: random.Random,
              topic_only: bool = False) -> str | None:
@@ -65,3 +68,8 @@ class LineBook:
                 if normal(line) not in said and not is_stage_direction(line):
                     return line
         return None
+
+    def any_line(self, mode: str, rng: random.Random) -> str:
+        """A line of the mood to say when nothing else is left (it may have been said before)."""
+        spoken = [line for line in self.persona.example_lines[mode] if not is_stage_direction(line)]
+        return rng.choice(spoken or list(generic_lines()["quiet"]))

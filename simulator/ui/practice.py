@@ -17,7 +17,7 @@ from typing import Literal
 import gradio as gr
 
 from simulator.auth import PermissionDenied, User
-from simulator.engine import Session, SessionSnapshot, Turn
+from simulator.engine import EngineParams, Session, SessionSnapshot, Turn
 from simulator.personas import Persona
 from simulator.reports import session_report
 from simulator.services import Services
@@ -96,7 +96,8 @@ class PracticeHandlers:
         rubric = self.services.rubric()
         chat_model, embedder = self.services.chat_model(), self.services.embedder()
         seed = secrets.randbelow(2**31)  # varied replies across sessions, reproducible from the stored seed
-        session = Session(persona, self.services.scorer(rubric), chat_model, seed=seed, embedder=embedder)
+        session = Session(persona, self.services.scorer(rubric), chat_model, seed=seed, embedder=embedder,
+                          params=EngineParams(voice=self.services.settings.voice))
         opening = session.opening()
         record = self.services.store().create_session(
             trainee=user.name, persona_id=persona.id, persona_version=str(persona.version),

@@ -19,7 +19,7 @@ from simulator.auth import User, can_edit_personas, require
 from simulator.calibration import LabelMetrics, evaluate_calibration, load_calibration
 from simulator.cards import card_json, card_to_persona, read_card_json
 from simulator.datafiles import DataFileError, dump_yaml, parse_yaml, validate_data
-from simulator.engine import Session, Turn
+from simulator.engine import EngineParams, Session, Turn
 from simulator.personas import Persona
 from simulator.registry import path_for_id
 from simulator.rubric import Rubric
@@ -152,7 +152,8 @@ class StudioHandlers:
         self._instructor(request)
         persona = parse_persona(text)
         session = Session(persona, self.services.scorer(), self.services.chat_model(),
-                          embedder=self.services.embedder())
+                          embedder=self.services.embedder(),
+                          params=EngineParams(voice=self.services.settings.voice))
         return Preview(session, [render.chat_message("assistant", session.opening())])
 
     def preview_send(self, preview: Preview | None, text: str,
