@@ -350,7 +350,8 @@ def llama_notes(llama: dict, runs: dict, our_load: float, dtype: str) -> list[st
             "ran with one slot and was reached as the app reaches it (HTTP, Server-Sent Events); its load is "
             "from starting the process to `/health` answering. llama.cpp's decode rate counts streamed "
             "pieces (one per token). Engine sampling there is temperature and top-p only: the n-gram ban "
-            "and the reply-scoped penalty are ours."]
+            "and the reply-scoped penalty are ours. A cold prompt's prefill is where llama.cpp can trail: "
+            "the portable build has no AVX-512 kernels, which torch uses on CPUs that have them."]
 
 
 

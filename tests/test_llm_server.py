@@ -98,6 +98,14 @@ def tokens_predicted(server: LlamaCppServer) -> float:
     return float(line.split()[-1])
 
 
+def test_a_missing_server_names_the_command_that_installs_it(monkeypatch, tmp_path):
+    from simulator.llm import llama_cpp_server
+
+    monkeypatch.setattr(llama_cpp_server, "llama_server_binary", lambda: None)
+    with pytest.raises(LlamaCppMissing, match="run `make llama-cpp`"):
+        LlamaCppServer(tmp_path / "model.gguf").start()
+
+
 def test_a_whole_interview_through_the_cli(llama_server, tmp_path):
     settings = Settings.load(environ={})
     embedder = load_manifest(settings.manifest_path).get(settings.embedder)

@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -68,6 +69,13 @@ class LlamaCppServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     load_seconds: float | None = None  # from starting the process to the model answering
+    log: IO[bytes] | None = field(default=None, repr=False)  # the process's output, for error messages
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {self.kind!r}")
+        if self.kind == "python" and self.parallel != 1:
+            raise ValueError("llama-cpp-python's server answers one request at a time: use llama-server")
 
     @property
     def base_url(self) -> str:
@@ -80,8 +88,6 @@ class LlamaCppServer:
                        "--ctx-size", str(self.ctx_per_slot * self.parallel)]
             threads = ["--threads", str(self.threads)] if self.threads else []
         else:
-            if self.parallel != 1:
-                raise ValueError("llama-cpp-python's server answers one request at a time: use llama-server")
             command = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.gguf), "--host",
                        "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.ctx_per_slot)]
             threads = ["--n_threads", str(self.threads)] if self.threads else []
@@ -90,9 +96,10 @@ class LlamaCppServer:
     def start(self, timeout_s: float = 120.0) -> LlamaCppServer:
         """Start the process and wait until the model answers; raise with the log's end if it does not."""
         check_installed(self.kind)
-        self._log = tempfile.TemporaryFile()
+        self._close_log()  # a restart after kill() starts a new log
+        self.log = tempfile.TemporaryFile()
         started = time.perf_counter()
-        self.process = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(self.command(), stdout=self.log, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL)
         ready = "/health" if self.kind == "llama-server" else "/v1/models"  # 503 while llama-server loads
         deadline = time.monotonic() + timeout_s
@@ -111,8 +118,15 @@ class LlamaCppServer:
         raise RuntimeError(f"{self.kind} did not answer within {timeout_s:.0f} s:\n{tail}")
 
     def log_tail(self, chars: int = 3000) -> str:
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")[-chars:]
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-chars:]
+
+    def _close_log(self) -> None:
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
     @property
     def alive(self) -> bool:
@@ -131,8 +145,7 @@ class LlamaCppServer:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.process is not None:
-            self._log.close()
+        self._close_log()
 
     def __enter__(self) -> LlamaCppServer:
         return self.start()
