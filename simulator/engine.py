@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
+from simulator.actor.acts import main_act, reader_for
 from simulator.actor.lines import LineBook, normal
 from simulator.actor.plan import ReplyPlan, make_plan
 from simulator.actor.prompt import actor_messages, card_for, instruction_messages
@@ -170,6 +171,7 @@ class Session:
         self._trigger_cues = CueIndex([trigger.cues for trigger in persona.triggers], self.embedder)
         self.guard = Guard(persona, self.embedder, self.params.guard)
         self.lines = LineBook(persona)
+        self._acts = reader_for(self.embedder) if self.params.voice != "prompt" else None
         self._card = card_for(persona)
         self._warmer: threading.Thread | None = None
 
@@ -219,6 +221,7 @@ class Session:
                 self.persona, state.mode, assessment,
                 touched_facts(assessment, fact_scores, self.persona, self.params.disclosure),
                 say, [self.persona.fact(f) for f in decision.recalled], decision.contaminated, triggers, rng)
+            plan = self._answering_the_act(plan, officer, assessment)
         said = {normal(turn.reply) for turn in self.turns} | {normal(self.persona.first_line)}
         reply = self._voice(plan, state.mode, officer, say, decision, index, rng, said, locked, allowed)
         timings["prompt"], clock = _lap(clock)
@@ -258,6 +261,13 @@ class Session:
         self.turns.append(turn)
         self._prewarm()
         yield "turn", turn
+
+    def _answering_the_act(self, plan: ReplyPlan, officer: str, assessment) -> ReplyPlan:
+        """Name the officer's act in the plan, unless the reply discloses or complies whatever was done."""
+        if plan.aim in ("disclose", "comply"):
+            return plan
+        acts = self._acts.acts(officer, assessment)
+        return plan.model_copy(update={"act": main_act(acts, officer, plan.topic_status is not None)})
 
     def _voice(self, plan: ReplyPlan | None, mode: Mode, officer: str, say: list[Fact], decision, index: int,
                rng: random.Random, said: set[str], locked: set[str], allowed: set[str]):

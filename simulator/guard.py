@@ -373,10 +373,12 @@ class Guard:
             return list(facts)
         vectors = self.embedder.embed(sentences)
         index = {fact.id: i for i, fact in enumerate(self.persona.facts)}
+        said = " ".join(text.split())  # said word for word, it is covered even if no one sentence matches
         return [
             fact
             for fact in facts
-            if float((vectors @ self._fact_vectors[index[fact.id], 1]).max())
+            if " ".join(fact.disclosure.split()) not in said
+            and float((vectors @ self._fact_vectors[index[fact.id], 1]).max())
             < self.params.covered_similarity
         ]
 

@@ -3,6 +3,7 @@
 import pytest
 from fixtures.engine_fakes import KeywordScorer, small_persona
 
+from simulator.actor.lines import LineBook
 from simulator.engine import EngineParams, Session, SessionSnapshot
 from simulator.llm.fake import FakeChatModel
 
@@ -126,7 +127,8 @@ def test_prompt_injection_neither_breaks_character_nor_unlocks_facts(text):
     turn = s.officer_turn(text)
     assert turn.disclosed == []
     assert "AI" not in turn.reply and "help" not in turn.reply
-    assert turn.reply in PERSONA.example_lines[turn.mode]
+    authored = LineBook(PERSONA).tiers(turn.plan)  # the guard fell back to the plan's authored lines
+    assert any(turn.reply in tier for tier in authored)
     assert turn.guard_repairs[-1].action == "fallback"
     assert s.summary().guard_rate == 1.0
 

@@ -1,8 +1,10 @@
 """Authored lines for a planned reply, never one the persona has already said in this session.
 
-The order says how specific a line is: an evasion written for the very topic the officer touched, then
-the persona's own lines for the mood, then generic lines for the reply's aim (simulator/actor/
-generic_lines.yaml), the last resort for personas written with few lines.
+The order says how specific a line is: a line that answers the officer's act (a threat, an offer of water:
+simulator/actor/acts.yaml) when the plan names one, then an evasion written for the very topic the
+officer touched, then one made from the topic's name (topic_lines.yaml), then the persona's own lines for
+the mood, then generic lines for the reply's aim (generic_lines.yaml), the last resort for personas
+written with few lines.
 """
 
 from __future__ import annotations
@@ -14,10 +16,16 @@ from pathlib import Path
 
 import yaml
 
-from simulator.actor.plan import AIMS, ReplyPlan
+from simulator.actor.acts import STANCES, act_lines, first_person
+from simulator.actor.plan import AIMS, ReplyPlan, topic_label
 from simulator.personas import Persona
 
 GENERIC_LINES = Path(__file__).with_name("generic_lines.yaml")
+TOPIC_LINES = Path(__file__).with_name("topic_lines.yaml")
+INVERTED = re.compile(r"\b(do|does|did|are|is|was|were|have|has|can|could|will|would)\s+(you|he|she)\b",
+                      re.IGNORECASE)
+QUESTION_OPENERS = frozenset({"has", "have", "had", "are", "is", "was", "were", "do", "does", "did", "can",
+                              "could", "will", "would", "should", "who", "what", "why", "which", "when"})
 EVASIVE_AIMS = frozenset({"deflect", "deny", "minimise", "test", "quiet", "partial", "refuse", "distress"})
 # When a long hostile interview has used every fitting line, lines that keep a person closed come next.
 CLOSED_AIMS = ("quiet", "refuse", "deflect", "deny", "distress")
@@ -42,6 +50,26 @@ def generic_lines() -> dict[str, tuple[str, ...]]:
     return {aim: tuple(lines) for aim, lines in data.items()}
 
 
+@cache
+def topic_templates() -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load(TOPIC_LINES.read_text(encoding="utf-8"))
+    unknown = set(data) - EVASIVE_AIMS - {"told"}
+    if unknown:
+        raise ValueError(f"{TOPIC_LINES}: unknown aims {', '.join(sorted(unknown))}")
+    return {aim: tuple(lines) for aim, lines in data.items()}
+
+
+def speakable(topic: str) -> bool:
+    """A noun phrase ("my passport", "where she lives") fits the templates; a question ("has anyone hurt
+    you", a fact's cue when no topic was written) does not."""
+    return topic.split()[0].lower() not in QUESTION_OPENERS
+
+
+def topic_line(template: str, topic: str) -> str:
+    spoken = first_person(topic)
+    return template.replace("{Topic}", spoken[:1].upper() + spoken[1:]).replace("{topic}", spoken)
+
+
 class LineBook:
     """One persona's authored lines, tiered by how well they fit a plan."""
 
@@ -54,15 +82,32 @@ class LineBook:
             return []
         return list(self.persona.fact(plan.topic_fact).evasions)
 
+    def made_topic_lines(self, plan: ReplyPlan) -> list[str]:
+        """Lines made from the topic's name, for a locked topic avoided or a told one come back to."""
+        if plan.topic_fact is None or not speakable(topic := topic_label(self.persona.fact(plan.topic_fact))):
+            return []
+        key = "told" if plan.topic_status == "told" else plan.aim
+        templates = topic_templates().get(key, ())
+        if INVERTED.search(topic):  # "where do you sleep" is only said as an echo: "Where do I sleep? ..."
+            templates = [template for template in templates if template.startswith("{Topic}")]
+        return [topic_line(template, topic) for template in templates]
+
+    def act_lines(self, plan: ReplyPlan) -> list[str]:
+        if plan.act is None:
+            return []
+        return act_lines()[plan.act].for_persona(STANCES[plan.mode], self.persona)
+
     def tiers(self, plan: ReplyPlan) -> list[list[str]]:
-        return [self.topic_lines(plan), list(self.persona.example_lines[plan.mode]),
-                list(generic_lines()[plan.aim]),
+        mood, aim = list(self.persona.example_lines[plan.mode]), list(generic_lines()[plan.aim])
+        if plan.aim == "comply":  # a yes that agrees with the officer's suggestion, whatever the mood
+            mood, aim = aim, mood
+        return [self.act_lines(plan), self.topic_lines(plan), self.made_topic_lines(plan), mood, aim,
                 [line for aim in CLOSED_AIMS for line in generic_lines()[aim]]]
 
     def pick(self, plan: ReplyPlan, said: set[str], rng: random.Random,
              topic_only: bool = False) -> str | None:
         """The first fitting line not yet said (normalised), shuffled within a tier; None when all were."""
-        for tier in self.tiers(plan)[:1] if topic_only else self.tiers(plan):
+        for tier in [self.topic_lines(plan)] if topic_only else self.tiers(plan):
             rng.shuffle(tier)
             for line in tier:
                 if normal(line) not in said and not is_stage_direction(line):

@@ -36,6 +36,13 @@ MODE_AIMS: dict[str, tuple[Aim, ...]] = {
     "partial_disclosure": ("partial", "accept", "test"),
     "open_disclosure": ("answer", "accept", "partial"),
 }
+# A hostile turn's reaction (simulator/state.py react_to_hostility) says what the reply does: push back
+# (defiance, asking to leave), placate, or withdraw.
+HOSTILE_AIMS: dict[str, tuple[Aim, ...]] = {
+    "deflecting": ("defiant", "refuse"),
+    "minimising": ("minimise", "deny"),
+    "guarded": ("deny", "defiant"),
+}
 # When a locked topic is touched, how each mode avoids it.
 LOCKED_AIMS: dict[str, tuple[Aim, ...]] = {
     "guarded": ("deflect", "deny"),
@@ -60,6 +67,7 @@ class ReplyPlan(BaseModel):
     feeling: str | None = None  # the fear or protective belief that drives the reply
     say: list[str] = Field(default_factory=list)  # authored disclosures released this turn
     told: list[str] = Field(default_factory=list)  # earlier disclosures the officer came back to
+    act: str | None = None  # what the officer's words did, when the reply answers that (acts.py)
 
 
 def topic_label(fact: Fact) -> str:
@@ -94,8 +102,8 @@ def make_plan(
     status: TopicStatus | None = None if topic is None else "locked" if locked else "told"
     if mode == "shut_down":
         aim: Aim = "refuse" if hostile else "quiet"
-    elif hostile and mode != "distressed":
-        aim = rng.choice(("defiant", "refuse", "deny") if persona.age >= 16 else ("quiet", "deny", "defiant"))
+    elif hostile and mode in HOSTILE_AIMS:
+        aim = _pick(HOSTILE_AIMS[mode], rng)
     elif status == "locked":
         aim = _pick(LOCKED_AIMS[mode], rng)
     elif status == "told":

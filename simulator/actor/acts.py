@@ -1,0 +1,138 @@
+"""What the officer's words do (threaten, offer water, chat about football...), and lines that answer it.
+
+Avatar-based interview training convinces because every answer is about what was asked. When no fact's
+topic was touched, the persona answers the officer's act instead, in the stance of its mood, from
+simulator/actor/acts.yaml. Acts are recognised by the scorer's flags and by the nearest example, one
+sentence at a time, so "Hello, I'm PC Ellis. Would you like some water?" is an offer of care.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simulator.cues import split_sentences
+from simulator.embeddings import Embedder
+from simulator.labels import Assessment
+from simulator.personas import Persona
+
+ACTS_FILE = Path(__file__).with_name("acts.yaml")
+Act = Literal["threat", "graphic", "manipulation", "accusation", "pressure", "leading", "chitchat", "care",
+              "name", "thanks", "feelings", "process", "greeting"]
+# Earlier acts win: a threat wrapped in a greeting is a threat.
+ACTS: tuple[str, ...] = Act.__args__
+# Acts that answer a question about something else only when it was not a question about a topic.
+SOFT_ACTS = frozenset({"thanks", "feelings", "process", "greeting"})
+Stance = Literal["open", "wary", "upset", "shut"]
+STANCES: dict[str, Stance] = {
+    "open_disclosure": "open", "partial_disclosure": "open", "testing": "wary", "guarded": "wary",
+    "deflecting": "wary", "minimising": "wary", "distressed": "upset", "shut_down": "shut",
+}
+FLAG_ACTS: dict[str, str] = {
+    "threat": "threat", "blame": "accusation", "disbelief": "accusation", "pressure": "pressure",
+    "offer_of_choice": "care", "explains_process": "process", "acknowledges_feelings": "feelings",
+}
+LEADING_FLAGS = frozenset({"leading", "tag_question"})
+MIN_SIMILARITY = 0.6  # nearest example's cosine similarity for a sentence to count as the act
+
+
+class ActLines(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    examples: list[str] = Field(default_factory=list)
+    lines: dict[Stance, list[str]]
+    young: dict[Stance, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _every_stance(self) -> ActLines:
+        missing = set(STANCES.values()) - set(self.lines)
+        if missing:
+            raise ValueError(f"no lines for stances {', '.join(sorted(missing))}")
+        return self
+
+    def for_persona(self, stance: Stance, persona: Persona) -> list[str]:
+        """The stance's lines, the young variant for a minor; `{name}` is the first name."""
+        lines = (self.young.get(stance) if persona.age < 18 else None) or self.lines.get(stance, [])
+        first_name = persona.name.split()[0]
+        return [line.replace("{name}", first_name) for line in lines]
+
+
+@cache
+def act_lines() -> dict[str, ActLines]:
+    data = yaml.safe_load(ACTS_FILE.read_text(encoding="utf-8"))
+    if set(data) != set(ACTS):
+        raise ValueError(f"{ACTS_FILE}: acts must be exactly {', '.join(ACTS)}; got {', '.join(data)}")
+    return {act: ActLines.model_validate(value) for act, value in data.items()}
+
+
+class ActReader:
+    """Recognises acts with one embedding call per utterance, against examples embedded once."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+        self.labels = [act for act, spec in act_lines().items() for _ in spec.examples]
+        examples = [example for spec in act_lines().values() for example in spec.examples]
+        self.vectors = embedder.embed(examples)
+
+    def acts(self, text: str, assessment: Assessment) -> list[str]:
+        """Every act found, strongest first (the order of ACTS)."""
+        found = {FLAG_ACTS[flag] for flag in assessment.flags if flag in FLAG_ACTS}
+        if assessment.question_type == "suggestive" or LEADING_FLAGS & set(assessment.flags):
+            found.add("leading")
+        sentences = split_sentences(text) or [text]
+        similarity = self.embedder.embed(sentences) @ self.vectors.T
+        for row in similarity:
+            best = int(np.argmax(row))
+            if row[best] >= MIN_SIMILARITY:
+                found.add(self.labels[best])
+        return [act for act in ACTS if act in found]
+
+
+@lru_cache(maxsize=8)
+def reader_for(embedder: Embedder) -> ActReader:
+    """One reader per embedder: the examples are embedded once per process, not once per interview."""
+    return ActReader(embedder)
+
+
+def main_act(acts: list[str], text: str, topic_touched: bool) -> str | None:
+    """The act to answer: a soft act loses to a question about one of the persona's topics."""
+    asked = "?" in text
+    for act in acts:
+        if act in SOFT_ACTS and topic_touched and asked:
+            continue
+        return act
+    return None
+
+
+_SUBJECT = {"he", "she", "you"}  # "they" is other people
+_OBJECT = {"him": "me", "his": "my", "her": "my", "your": "my", "himself": "myself", "herself": "myself",
+           "yourself": "myself"}
+# "you" after these is the subject ("where do you sleep"); elsewhere the object ("who hurt you").
+_BEFORE_SUBJECT = {"do", "did", "does", "are", "were", "can", "could", "will", "would", "have", "has",
+                   "should", "what", "where", "whether", "how", "who", "why", "when", "if", "that"}
+_AGREEMENT = {"I is": "I am", "I are": "I am", "are I": "am I", "is I": "am I", "does I": "do I",
+              "I has": "I have", "I does": "I do", "I were": "I was",
+              "I goes": "I go"}
+_NOT_VERBS = r"(?!was\b|always\b|sometimes\b|also\b|just\b)"
+
+
+def first_person(topic: str) -> str:
+    """ "where she lives" -> "where I live": a topic label as the persona would say it."""
+    words: list[str] = []
+    for word in topic.split():
+        lower = word.lower()
+        if lower in _SUBJECT:
+            subject = not words or words[-1].lower() in _BEFORE_SUBJECT or lower != "you"
+            words.append("I" if subject else "me")
+        else:
+            words.append(_OBJECT.get(lower, word))
+    text = " ".join(words)
+    for wrong, right in _AGREEMENT.items():
+        text = re.sub(rf"\b{wrong}\b", right, text)
+    return re.sub(rf"\bI {_NOT_VERBS}(\w*[^s\W])s\b", r"I \1", text)

@@ -1,0 +1,106 @@
+"""The officer's act and the lines that answer it: recognition, the order of line tiers, topic lines."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from fixtures.engine_fakes import KeywordScorer, assessment, small_persona
+
+from simulator.actor.acts import STANCES, ActReader, act_lines, first_person, main_act
+from simulator.actor.lines import LineBook, generic_lines, normal
+from simulator.actor.plan import ReplyPlan
+from simulator.embeddings import HashingEmbedder
+from simulator.engine import EngineParams, Session
+from simulator.llm.fake import FakeChatModel
+
+PERSONA = small_persona()
+READER = ActReader(HashingEmbedder())
+
+
+@pytest.mark.parametrize("topic, spoken", [
+    ("where she lives", "where I live"),
+    ("whether he has been hurt", "whether I have been hurt"),
+    ("what he thinks will happen to him", "what I think will happen to me"),
+    ("her passport and ID", "my passport and ID"),
+    ("where do you sleep", "where do I sleep"),
+    ("who hurt you", "who hurt me"),
+    ("how much are you owed", "how much am I owed"),
+    ("how things are between them", "how things are between them"),
+    ("what she was told about the job", "what I was told about the job"),
+])
+def test_a_topic_is_said_in_the_first_person(topic, spoken):
+    assert first_person(topic) == spoken
+
+
+def test_every_act_has_lines_for_every_stance():
+    for act, spec in act_lines().items():
+        assert set(spec.lines) == set(STANCES.values()), act
+
+
+def test_flags_and_the_nearest_example_name_the_acts_strongest_first():
+    threat = READER.acts("Hello. Would you like some water? Talk or you will be deported.",
+                         assessment(question_type="statement", tone="harmful", flags=("threat",)))
+    assert threat[0] == "threat" and "care" in threat
+    assert READER.acts("Would you like some water?", assessment(question_type="option_posing")) == ["care"]
+    leading = READER.acts("He took your passport, didn't he?", assessment(question_type="suggestive"))
+    assert leading == ["leading"]
+    assert READER.acts("Tell me about your work.", assessment()) == []
+
+
+def test_a_soft_act_gives_way_to_a_question_about_a_topic():
+    assert main_act(["process"], "I'm here to help. Where do you sleep?", topic_touched=True) is None
+    assert main_act(["process"], "I'm here to help. Where do you sleep?", topic_touched=False) == "process"
+    assert main_act(["care", "process"], "Some water? Where do you sleep?", topic_touched=True) == "care"
+    assert main_act(["thanks"], "Thank you for telling me about the room.", topic_touched=True) == "thanks"
+
+
+def pick(plan: ReplyPlan, persona=PERSONA, said=frozenset()) -> str:
+    return LineBook(persona).pick(plan, set(said), random.Random(0))
+
+
+def test_the_act_is_answered_before_the_mood_and_in_the_stance_of_the_mood():
+    threatened = ReplyPlan(mode="distressed", aim="distress", act="threat")
+    assert pick(threatened) in act_lines()["threat"].lines["upset"]
+    guarded = ReplyPlan(mode="guarded", aim="deflect", act="care")
+    assert pick(guarded) in act_lines()["care"].lines["wary"]
+    said = {normal(line) for line in act_lines()["care"].lines["wary"]}
+    assert pick(guarded, said=said) in PERSONA.example_lines["guarded"]  # the act's lines are used up
+
+
+def test_a_minor_answers_in_young_lines_and_the_name_is_filled_in():
+    minor = PERSONA.model_copy(update={"age": 15, "name": "Dani Moss"})
+    assert pick(ReplyPlan(mode="guarded", aim="deflect", act="accusation"), minor) in \
+        act_lines()["accusation"].young["wary"]
+    named = pick(ReplyPlan(mode="open_disclosure", aim="answer", act="name"), minor)
+    assert "Dani" in named and "{name}" not in named
+
+
+def test_a_compliant_yes_comes_before_the_mood_lines():
+    assert pick(ReplyPlan(mode="guarded", aim="comply")) in generic_lines()["comply"]
+
+
+def test_a_locked_topic_without_evasions_is_avoided_by_name():
+    quiet = {"topic": "where she sleeps", "evasions": []}
+    persona = PERSONA.model_copy(update={"facts": [
+        fact.model_copy(update=quiet) if fact.id == "housing" else fact for fact in PERSONA.facts]})
+    plan = ReplyPlan(mode="guarded", aim="deflect", topic="where she sleeps", topic_status="locked",
+                     topic_fact="housing")
+    assert "where i sleep" in pick(plan, persona).lower()
+
+
+def test_a_topic_known_only_by_a_question_cue_is_never_put_in_a_template():
+    plan = ReplyPlan(mode="guarded", aim="deflect", topic="where do you live", topic_status="locked",
+                     topic_fact="housing")  # the fixture's housing fact has no topic: its first cue is used
+    lines = LineBook(PERSONA).made_topic_lines(plan)
+    assert lines and all(line.startswith("Where do I live") for line in lines)  # echoes only
+    job = ReplyPlan(mode="guarded", aim="deflect", topic="what work do you do", topic_status="locked",
+                    topic_fact="job")
+    assert LineBook(PERSONA).made_topic_lines(job) == []
+
+
+def test_a_threat_in_the_authored_voice_is_answered_as_a_threat():
+    session = Session(PERSONA, KeywordScorer(), FakeChatModel(), seed=0, params=EngineParams())
+    turn = session.officer_turn("Talk now or you will be arrested and deported.")
+    assert turn.plan.act == "threat"
+    assert any(turn.reply in lines for lines in act_lines()["threat"].lines.values())
