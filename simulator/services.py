@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 
+from simulator.auth import is_loopback
 from simulator.embeddings import Embedder
 from simulator.llm.base import ChatModel
 from simulator.personas import Persona, load_personas
@@ -17,6 +18,7 @@ from simulator.rubric import Rubric, load_rubrics
 from simulator.scoring import Scorer
 from simulator.settings import Settings
 from simulator.storage import Store
+from simulator.ui.downloads import Downloads
 
 
 class Services:
@@ -29,7 +31,20 @@ class Services:
         self._personas: Registry[Persona] | None = None
         self._rubrics: Registry[Rubric] | None = None
         self._scorers: dict[tuple[str, str], Scorer] = {}
+        self._single_user: bool | None = None
+        self.downloads = Downloads()  # files handed out, and who may fetch each
         self._lock = threading.RLock()
+
+    def single_user(self) -> bool:
+        """Single-user local mode (everyone is the all-roles user `local`), decided once: from the
+        accounts that exist when the app starts, and never on a server bound beyond loopback. Deciding
+        it per request would hand every role to any open page once the last account is removed."""
+        with self._lock:
+            if self._single_user is None:
+                settings = self.settings
+                self._single_user = (is_loopback(settings.host) and not settings.share
+                                     and not self.store().has_users())
+            return self._single_user
 
     def personas(self) -> Registry[Persona]:
         with self._lock:

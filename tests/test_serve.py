@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import httpx
@@ -13,7 +14,8 @@ from simulator.llm.fake import FakeChatModel
 from simulator.services import Services
 from simulator.settings import Settings
 from simulator.storage import Store
-from simulator.ui.launch import authenticator, launch
+from simulator.ui.launch import launch
+from simulator.ui.signin import authenticator
 
 PASSWORD = "a long enough password"
 
@@ -35,9 +37,9 @@ def test_authenticator_checks_the_user_table(database):
     with Store(database.url) as store:
         store.add_user("tina", "trainee", PASSWORD, actor="test")
         check = authenticator(store)
-        assert check("tina", PASSWORD)
-        assert not check("tina", "wrong password")
-        assert not check("nobody", PASSWORD)
+        assert asyncio.run(check("tina", PASSWORD))
+        assert not asyncio.run(check("tina", "wrong password"))
+        assert not asyncio.run(check("nobody", PASSWORD))
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def build_app(services: Services) -> gr.Blocks:
 
         @shown_as_errors
         def signed_in(request: gr.Request):
-            user = current_user(services.store(), request)
+            user = current_user(services, request)
             return f"Signed in as **{render.inert(user.name)}** ({render.inert(user.roles_label)})"
 
         app.load(signed_in, None, who, api_visibility="private")
@@ -161,7 +161,8 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
     def conclude(state, verdict_value, kind_value, indicator_values, request: gr.Request):
         said = Conclusion(likely_victim=verdict_value, type=kind_value, indicators=indicator_values or [])
         result = handlers.conclude(state, said, request)
-        return (result.markdown(), result.curve(), [str(p) for p in result.write_downloads(state.record_id)],
+        files = [str(path) for path in handlers.downloads(state, request)]
+        return (result.markdown(), result.curve(), files,
                 gr.update(visible=False), gr.update(visible=True))
 
     opened_outputs = [interview, scene, chat, feedback, gauge, conclusion_box, debrief_box, setup]

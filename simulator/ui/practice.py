@@ -12,11 +12,12 @@ import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import gradio as gr
 
-from simulator.auth import PermissionDenied, User
+from simulator.auth import PermissionDenied, User, can_view_trainee
 from simulator.engine import EngineParams, Session, SessionSnapshot, Turn
 from simulator.personas import Persona
 from simulator.reports import session_report
@@ -69,7 +70,7 @@ class PracticeHandlers:
         self.services = services
 
     def _user(self, request: gr.Request | None) -> User:
-        return current_user(self.services.store(), request)
+        return current_user(self.services, request)
 
     def _own(self, interview: Interview | None, user: User) -> Interview:
         if interview is None:
@@ -189,6 +190,16 @@ class PracticeHandlers:
         interview.debrief = Debrief.build(interview.persona, interview.mode, interview.turns, summary, report,
                                           conclusion, score)
         return interview.debrief
+
+    def downloads(self, interview: Interview | None, request: gr.Request | None = None) -> list[Path]:
+        """The debrief's files, granted to the trainee whose interview it was and to reviewers."""
+        interview = self._own(interview, self._user(request))
+        if interview.debrief is None:
+            raise ValueError("Submit your conclusion first: the downloads come with the debrief.")
+        owner = interview.owner
+        paths = interview.debrief.write_downloads(interview.record_id)
+        self.services.downloads.grant(paths, lambda viewer: can_view_trainee(viewer, owner))
+        return paths
 
 
 def new_turn(turn: Turn) -> NewTurn:

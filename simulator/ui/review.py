@@ -59,7 +59,7 @@ class ReviewHandlers:
         self.services = services
 
     def _user(self, request: gr.Request | None) -> User:
-        return current_user(self.services.store(), request)
+        return current_user(self.services, request)
 
     def _reviewer(self, request: gr.Request | None, action: str) -> User:
         user = self._user(request)
@@ -108,10 +108,12 @@ class ReviewHandlers:
         store = self.services.store()
         sessions = store.list_sessions(**filters.model_dump())
         folder = Path(tempfile.mkdtemp(prefix="interview-sim-"))
-        paths = [folder / "sessions.csv", folder / "turns.csv"]
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")  # a name of its own: its grant is by name
+        paths = [folder / f"sessions-{stamp}.csv", folder / f"turns-{stamp}.csv"]
         paths[0].write_text(store.export_sessions_csv(sessions, actor=user.name), encoding="utf-8")
         turns_csv = store.export_turns_csv([s.id for s in sessions], actor=user.name)
         paths[1].write_text(turns_csv, encoding="utf-8")
+        self.services.downloads.grant(paths, can_review)
         return paths
 
     def progress(self, trainee: str, request: gr.Request | None = None) -> pd.DataFrame:

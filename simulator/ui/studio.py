@@ -93,7 +93,7 @@ class StudioHandlers:
         self.services = services
 
     def _instructor(self, request: gr.Request | None) -> User:
-        user = current_user(self.services.store(), request)
+        user = current_user(self.services, request)
         require(can_edit_personas(user), user, "use the persona studio")
         return user
 
@@ -140,6 +140,7 @@ class StudioHandlers:
         persona = self.services.personas().get(persona_id)
         path = Path(tempfile.mkdtemp(prefix="interview-sim-")) / f"{persona.id}.card.json"
         path.write_text(card_json(persona), encoding="utf-8")
+        self.services.downloads.grant([path], can_edit_personas)  # a card holds the hidden facts
         return path
 
     def import_card(self, card_path: str, request: gr.Request | None = None) -> str:

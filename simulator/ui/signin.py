@@ -1,0 +1,83 @@
+"""Gradio's sign-in check, hardened: throttled per account and address, hashing bounded and off the
+event loop.
+
+Gradio awaits the check inside its /login route, so a refusal raised here is the HTTP answer: 429 with
+Retry-After while an account or address is locked, 503 while the password hashers are all busy. A
+check that hashed on the event loop (as a plain function would) lets a flood of wrong passwords stall
+every page of the app; here at most `MAX_HASHING` hashes run at once, in worker threads, and a few
+more wait their turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import math
+
+from fastapi import HTTPException
+
+from simulator.login_throttle import LoginThrottle
+from simulator.storage import Store
+
+MAX_HASHING = 2  # argon2 is memory- and CPU-hard by design; more at once only queues inside the CPU
+MAX_WAITING = 16  # sign-ins queued behind them; beyond that the answer is "busy, try again"
+
+CLIENT_ADDRESS: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="")
+
+
+class ClientAddress:
+    """ASGI middleware: remembers the client's address for the sign-in check of this request
+    (uvicorn has already applied X-Forwarded-For from a trusted local proxy)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            CLIENT_ADDRESS.set((scope.get("client") or ("",))[0] or "")
+        await self.app(scope, receive, send)
+
+
+class HashGate:
+    """At most `slots` password checks at once, `waiting` more queued, the rest turned away."""
+
+    def __init__(self, slots: int = MAX_HASHING, waiting: int = MAX_WAITING):
+        self._slots = asyncio.Semaphore(slots)
+        self._room = slots + waiting
+        self._inside = 0
+
+    async def run(self, fn, *args):
+        if self._inside >= self._room:
+            raise HTTPException(503, detail="Too many sign-ins at once; try again in a moment.",
+                                headers={"Retry-After": "5"})
+        self._inside += 1
+        try:
+            async with self._slots:
+                return await asyncio.to_thread(fn, *args)
+        finally:
+            self._inside -= 1
+
+
+def authenticator(store: Store, throttle: LoginThrottle | None = None, gate: HashGate | None = None):
+    """The check for `launch(auth=...)`: the user table (argon2 hashes, every attempt audited), with
+    back-off and a temporary lock (audited too) after repeated failures."""
+    throttle = throttle or LoginThrottle()
+    gate = gate or HashGate()
+
+    async def check(name: str, password: str) -> bool:
+        address = CLIENT_ADDRESS.get()
+        wait = throttle.retry_after(name, address)
+        if wait > 0:
+            raise HTTPException(429, detail=f"Too many failed sign-ins; try again in {math.ceil(wait)} s.",
+                                headers={"Retry-After": str(math.ceil(wait))})
+        user = await gate.run(store.authenticate, name, password)
+        if user is not None:
+            throttle.succeeded(name)
+            return True
+        for lock in throttle.failed(name, address):
+            detail = {"kind": lock.kind, "failures": lock.failures, "seconds": lock.seconds,
+                      "address": address}
+            await asyncio.to_thread(store.audit, name[:64], "login_locked", lock.key[:255], detail)
+        return False
+
+    return check

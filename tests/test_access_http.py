@@ -1,0 +1,152 @@
+"""Access rules over HTTP against the app served in this process (fake chat model, hashing embedder):
+single-user mode is never entered at runtime, sign-in is throttled, downloads reach only their owner
+and reviewers, and the server's route schema is not public."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fixtures.bench_modules import bench_load
+
+from simulator.embeddings import HashingEmbedder
+from simulator.llm.fake import FakeChatModel
+from simulator.login_throttle import ACCOUNT_FREE_FAILURES
+from simulator.services import Services
+from simulator.settings import Settings
+from simulator.ui.launch import launch
+from simulator.ui.signin import HashGate
+
+REPO = Path(__file__).resolve().parent.parent
+PERSONA_ID = "lan-nail-salon"
+load = bench_load()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def app(tmp_path, database):
+    """The app with accounts tina, tom (trainees), ada (assessor); yields (services, base URL)."""
+    shutil.copytree(REPO / "personas", tmp_path / "personas", ignore=shutil.ignore_patterns(".history"))
+    settings = Settings(data_dir=tmp_path, database_url=database.url, port=free_port(), max_concurrency=3,
+                        personas_dir=tmp_path / "personas", rubrics_dir=REPO / "rubrics")
+    services = Services(settings, chat_model=FakeChatModel(), embedder=HashingEmbedder())
+    for name, role in (("tina", "trainee"), ("tom", "trainee"), ("ada", "assessor")):
+        services.store().add_user(name, role, load.PASSWORD, actor="test")
+    running = launch(settings, services, block=False)
+    yield services, running.local_url.rstrip("/")
+    running.close()
+
+
+def signed_in(url: str, name: str):
+    browser = load.Browser(url, timeout_s=60)
+    browser.login(name, load.PASSWORD)
+    browser.open_page()
+    return browser
+
+
+def test_removing_the_last_account_at_runtime_never_opens_single_user_mode(app):
+    services, url = app
+    tina = signed_in(url, "tina")
+    for name in ("tom", "ada", "tina"):
+        services.store().remove_user(name, actor="test")
+    assert not services.store().has_users()
+    with pytest.raises(load.AppError, match="does not exist"):
+        tina.call(tina.dependency("studio-refresh"), [])  # the persona list, with every hidden fact
+    with pytest.raises(load.AppError, match="does not exist"):
+        tina.call(tina.dependency("start"), [PERSONA_ID, "practice"])
+    assert httpx.get(url + "/config", timeout=10).status_code == 401  # still signed out for everyone else
+
+
+def test_failed_sign_ins_lock_the_account_then_the_lock_is_audited(app):
+    services, url = app
+    with httpx.Client(base_url=url, timeout=30) as client:
+        def attempt(name, password):
+            return client.post("/login", data={"username": name, "password": password})
+
+        codes = [attempt("tina", "wrong password").status_code for _ in range(ACCOUNT_FREE_FAILURES)]
+        assert codes == [400] * ACCOUNT_FREE_FAILURES
+        started = time.perf_counter()
+        locked = attempt("tina", load.PASSWORD)  # even the right password waits out the lock
+        assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+        assert time.perf_counter() - started < 0.05, "a locked attempt is refused before any hashing"
+        assert attempt("tom", load.PASSWORD).status_code == 200  # other accounts are not locked
+    (entry,) = services.store().list_audit(action="login_locked")
+    assert entry.target == "tina" and entry.detail["failures"] == ACCOUNT_FREE_FAILURES
+
+
+def test_a_flood_of_sign_ins_neither_stalls_the_app_nor_hashes_without_bound(app):
+    _, url = app
+
+    def flood():
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for i in range(8):
+                client.post("/login", data={"username": f"nobody{i}", "password": "wrong password"})
+
+    threads = [threading.Thread(target=flood) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    started = time.perf_counter()
+    assert httpx.get(url + "/config", timeout=30).status_code == 401  # the event loop still answers
+    answered_in = time.perf_counter() - started
+    with httpx.Client(base_url=url, timeout=60) as client:
+        assert client.post("/login", data={"username": "ada", "password": load.PASSWORD}).status_code == 200
+    for thread in threads:
+        thread.join()
+    assert answered_in < 0.5
+
+
+def test_the_hash_gate_bounds_concurrent_checks_and_turns_the_overflow_away():
+    busy, most = 0, 0
+
+    def check():
+        nonlocal busy, most
+        busy += 1
+        most = max(most, busy)
+        time.sleep(0.05)
+        busy -= 1
+        return True
+
+    async def flood():
+        gate = HashGate(slots=2, waiting=3)
+        return await asyncio.gather(*(gate.run(check) for _ in range(8)), return_exceptions=True)
+
+    results = asyncio.run(flood())
+    assert most == 2
+    assert results.count(True) == 5 and all(getattr(r, "status_code", None) == 503 for r in results[5:])
+
+
+def test_a_download_reaches_only_its_trainee_and_reviewers(app):
+    _, url = app
+    tina = signed_in(url, "tina")
+    tina.call(tina.dependency("start"), [PERSONA_ID, "practice"])
+    tina.call(tina.dependency("send"), [None, "Tell me about your work."])
+    outputs = tina.call(tina.dependency("submit-conclusion"), [None, "yes", "labour", []])
+    files = next(output for output in outputs if isinstance(output, list))
+    links = [file["url"] for file in files]
+    assert len(links) == 3 and any(link.endswith(".json") for link in links)
+    tom, ada = signed_in(url, "tom"), signed_in(url, "ada")
+    for link in links:
+        path = httpx.URL(link).raw_path.decode()
+        assert tina.http.get(path).status_code == 200
+        assert ada.http.get(path).status_code == 200
+        refused = tom.http.get(path)
+        assert refused.status_code == 404 and "Tell me about your work" not in refused.text
+        assert httpx.get(url + path, timeout=10).status_code in (401, 404)
+
+
+def test_the_route_schema_is_not_public(app):
+    _, url = app
+    for path in ("/openapi.json", "/docs", "/redoc", "/gradio_api/openapi.json"):
+        assert httpx.get(url + path, timeout=10).status_code in (401, 404), path
