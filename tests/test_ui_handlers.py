@@ -11,14 +11,15 @@ import pytest
 import yaml
 
 from simulator.auth import PermissionDenied
-from simulator.datafiles import DataFileError
+from simulator.datafiles import DataFileError, load_model
 from simulator.embeddings import HashingEmbedder
 from simulator.llm.fake import FakeChatModel
+from simulator.personas import Persona
 from simulator.services import Services
 from simulator.settings import Settings
 from simulator.storage import Store
 from simulator.ui import render
-from simulator.ui.conclusion import Conclusion
+from simulator.ui.conclusion import Conclusion, observed_indicators, score_conclusion
 from simulator.ui.practice import PracticeHandlers
 from simulator.ui.review import ReviewHandlers, SessionFilters, transcript_markdown
 from simulator.ui.studio import StudioHandlers
@@ -114,7 +115,7 @@ def test_conclusion_is_scored_and_debrief_reveals_facts_only_now(services):
     interview, debrief = finished_interview(services)
     truth = services.personas().get(PERSONA_ID).ground_truth
     assert debrief.score.verdict_correct == truth.is_trafficking
-    assert set(debrief.score.indicators_missed) == set(truth.indicators) - {"wages_withheld", "minor"}
+    assert not set(debrief.score.indicators_never_revealed) & set(debrief.score.indicators_supported)
     text = debrief.markdown()
     assert "Your conclusion" in text and "Never disclosed" in text
     record = services.store().get_session(interview.record_id)
@@ -317,3 +318,29 @@ def test_rubric_comparison_shows_metrics_before_saving(services):
     assert "| question type | accuracy |" in table and "+0.000" in table
     with pytest.raises(DataFileError, match="labels"):
         studio.compare_rubric("default", text.replace("labels:", "labelz:", 1))
+
+
+def test_claims_are_scored_against_what_this_interview_disclosed():
+    """The walkthrough's case: Lan disclosed her hours and her room; the officer ticked three
+    indicators she never revealed and left out the two she did."""
+    lan = load_model(REPO / "personas" / "lan-nail-salon.yaml", Persona)
+    observed = observed_indicators(lan, ["salon-work", "lives-upstairs"])
+    assert observed == {"excessive_hours", "poor_living_conditions"}
+    guessed = ["debt_bondage", "document_confiscation", "wages_withheld"]
+    score = score_conclusion(Conclusion(likely_victim="yes", type="labour", indicators=guessed),
+                             lan.ground_truth, observed)
+    assert score.indicators_supported == [] and score.indicators_unsupported == guessed
+    assert score.indicators_missed == ["excessive_hours", "poor_living_conditions"]
+    assert "debt_bondage" in score.indicators_never_revealed
+    assert "excessive_hours" not in score.indicators_never_revealed
+
+
+def test_the_debrief_lists_claims_by_what_was_disclosed(services):
+    interview, debrief = finished_interview(services)
+    disclosed = {services.personas().get(PERSONA_ID).fact(fact_id).indicator
+                 for turn in interview.turns for fact_id in turn.disclosed}
+    claimed = {"wages_withheld", "minor"}
+    assert set(debrief.score.indicators_supported) == claimed & disclosed
+    assert set(debrief.score.indicators_unsupported) == claimed - disclosed
+    text = debrief.markdown()
+    assert "Claimed but never disclosed in this interview" in text and "not counted against you" in text

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from simulator.personas import INDICATORS, GroundTruth
+from simulator.personas import INDICATORS, GroundTruth, Persona
 
 Verdict = Literal["yes", "no", "unsure"]
 TraffickingType = Literal["labour", "sexual", "domestic_servitude", "criminal", "none"]
@@ -29,21 +29,33 @@ class Conclusion(BaseModel):
 
 
 class ConclusionScore(BaseModel):
+    """Claims are judged against what this interview brought out, not against the answer sheet: an
+    indicator the person never revealed cannot have been observed, so ticking it is a guess."""
+
     verdict_correct: bool
     type_correct: bool
-    indicators_found: list[str]
-    indicators_missed: list[str]
-    indicators_wrongly_claimed: list[str]
+    indicators_supported: list[str]  # claimed, and disclosed in this interview
+    indicators_unsupported: list[str]  # claimed, but never disclosed here (guessed or assumed)
+    indicators_missed: list[str]  # disclosed here, but not claimed
+    indicators_never_revealed: list[str]  # true of the person, never disclosed: not held against anyone
 
 
-def score_conclusion(conclusion: Conclusion, truth: GroundTruth) -> ConclusionScore:
+def observed_indicators(persona: Persona, disclosed_fact_ids: list[str]) -> set[str]:
+    """Indicators the officer could have observed: those of the facts disclosed, and being a minor,
+    which the persona card's age shows from the start."""
+    observed = {persona.fact(fact_id).indicator for fact_id in disclosed_fact_ids}
+    return observed | ({"minor"} if persona.is_minor else set())
+
+
+def score_conclusion(conclusion: Conclusion, truth: GroundTruth, observed: set[str]) -> ConclusionScore:
     """'Unsure' is never counted correct: the debrief shows what a firm answer would have rested on."""
     expected = "yes" if truth.is_trafficking else "no"
-    claimed, actual = set(conclusion.indicators), set(truth.indicators)
+    claimed = set(conclusion.indicators)
     return ConclusionScore(
         verdict_correct=conclusion.likely_victim == expected,
         type_correct=conclusion.type == truth.type,
-        indicators_found=sorted(claimed & actual),
-        indicators_missed=sorted(actual - claimed),
-        indicators_wrongly_claimed=sorted(claimed - actual),
+        indicators_supported=sorted(claimed & observed),
+        indicators_unsupported=sorted(claimed - observed),
+        indicators_missed=sorted(observed - claimed),
+        indicators_never_revealed=sorted(set(truth.indicators) - observed),
     )

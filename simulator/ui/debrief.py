@@ -88,9 +88,11 @@ class Debrief:
             f"the person is {actual}.",
             f"- {mark(score.type_correct)} Type: you said **{render.label(conclusion.type)}**; "
             f"actual **{render.label(truth.type)}**.",
-            f"- Indicators found: {names(score.indicators_found)}",
-            f"- Indicators missed: {names(score.indicators_missed)}",
-            f"- Indicators wrongly claimed: {names(score.indicators_wrongly_claimed)}",
+            f"- ✓ Indicators found (claimed and disclosed): {names(score.indicators_supported)}",
+            f"- ✗ Claimed but never disclosed in this interview: {names(score.indicators_unsupported)}",
+            f"- ✗ Disclosed but not claimed: {names(score.indicators_missed)}",
+            f"- Never revealed in this interview (not counted against you): "
+            f"{names(score.indicators_never_revealed)}",
             "",
             f"_{render.inert(truth.explanation)}_",
         ])
@@ -169,8 +171,10 @@ class Debrief:
         score = self.score
         indicator_rows = "".join(
             f"<li>{e(title)}: {e(', '.join(INDICATORS.get(i, i) for i in ids) or 'none')}</li>"
-            for title, ids in (("Found", score.indicators_found), ("Missed", score.indicators_missed),
-                               ("Wrongly claimed", score.indicators_wrongly_claimed)))
+            for title, ids in (("Found (claimed and disclosed)", score.indicators_supported),
+                               ("Claimed but never disclosed", score.indicators_unsupported),
+                               ("Disclosed but not claimed", score.indicators_missed),
+                               ("Never revealed (not counted)", score.indicators_never_revealed)))
         return (
             "<!doctype html><html><head><meta charset='utf-8'>"
             f"<meta http-equiv='Content-Security-Policy' content=\"{REPORT_CSP}\">"

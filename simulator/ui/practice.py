@@ -24,7 +24,7 @@ from simulator.reports import session_report
 from simulator.services import Services
 from simulator.storage import NewTurn, SessionRecord
 from simulator.ui import render
-from simulator.ui.conclusion import Conclusion, score_conclusion
+from simulator.ui.conclusion import Conclusion, observed_indicators, score_conclusion
 from simulator.ui.debrief import Debrief
 from simulator.ui.handlers import check_message, current_user
 
@@ -182,7 +182,8 @@ class PracticeHandlers:
         self._save_pending(interview)
         summary = interview.session.summary()
         report = session_report([turn.assessment for turn in interview.turns])
-        score = score_conclusion(conclusion, interview.persona.ground_truth)
+        observed = observed_indicators(interview.persona, summary.facts_disclosed)
+        score = score_conclusion(conclusion, interview.persona.ground_truth, observed)
         self.services.store().end_session(
             interview.record_id, conclusion=conclusion.model_dump(mode="json"),
             summary=summary.model_dump(mode="json"), recommended_share=report.recommended_share,
