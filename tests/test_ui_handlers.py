@@ -344,3 +344,22 @@ def test_the_debrief_lists_claims_by_what_was_disclosed(services):
     assert set(debrief.score.indicators_unsupported) == claimed - disclosed
     text = debrief.markdown()
     assert "Claimed but never disclosed in this interview" in text and "not counted against you" in text
+
+
+def test_end_interview_closes_it_before_the_conclusion(services):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "practice")
+    list(practice.send(interview, "Tell me about your work.", None))
+    practice.close(interview)
+    with pytest.raises(ValueError, match="submit your conclusion"):
+        list(practice.send(interview, "One more thing: were you paid?", None))
+    debrief = practice.conclude(interview, Conclusion(likely_victim="unsure"))
+    assert debrief.report.turns == 1 and len(services.store().get_turns(interview.record_id)) == 1
+
+
+def test_only_the_owner_closes_an_interview(services, users):
+    practice = PracticeHandlers(services)
+    interview, _ = practice.start(PERSONA_ID, "practice", users["tina"])
+    with pytest.raises(PermissionDenied):
+        practice.close(interview, users["tom"])
+    assert not interview.closed

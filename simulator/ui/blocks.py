@@ -127,8 +127,9 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
 
     def opened(state, view):
         scene_text = f"_{render.inert(state.persona.opening_scene)}_"
+        reopened = gr.update(interactive=True)
         return (state, scene_text, view.chat, view.feedback, view.gauge, gr.update(visible=False),
-                gr.update(visible=False), gr.update(open=False))
+                gr.update(visible=False), gr.update(open=False), reopened, reopened, reopened)
 
     @shown_as_errors
     def start_interview(persona_id, mode_value, request: gr.Request):
@@ -150,12 +151,14 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
                 yield gr.update(value="", interactive=False), view.chat, view.feedback, view.gauge
         except USER_ERRORS as exc:
             gr.Warning(str(exc))
-        yield gr.update(interactive=True), unchanged, unchanged, unchanged
+        yield gr.update(interactive=not (state and state.closed)), unchanged, unchanged, unchanged
 
-    def ask_conclusion(state):
-        if state is None:
-            raise gr.Error("Start an interview first.")
-        return gr.update(visible=True)
+    @shown_as_errors
+    def ask_conclusion(state, request: gr.Request):
+        """The interview closes here: the form is the only thing left to answer."""
+        handlers.close(state, request)
+        closed = gr.update(interactive=False)
+        return gr.update(visible=True), closed, closed, closed
 
     @shown_as_errors
     def conclude(state, verdict_value, kind_value, indicator_values, request: gr.Request):
@@ -165,14 +168,15 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
         return (result.markdown(), result.curve(), files,
                 gr.update(visible=False), gr.update(visible=True))
 
-    opened_outputs = [interview, scene, chat, feedback, gauge, conclusion_box, debrief_box, setup]
+    opened_outputs = [interview, scene, chat, feedback, gauge, conclusion_box, debrief_box, setup,
+                      message, send, end]
     app.load(load_personas, None, [cards, persona, resumable], api_visibility="private")
     start.click(start_interview, [persona, mode], opened_outputs, api_visibility="private")
     resume.click(resume_interview, [resumable], opened_outputs, api_visibility="private")
     for trigger in (send.click, message.submit):
         trigger(send_message, [interview, message], [message, chat, feedback, gauge],
                 api_visibility="private")
-    end.click(ask_conclusion, [interview], [conclusion_box], api_visibility="private")
+    end.click(ask_conclusion, [interview], [conclusion_box, message, send, end], api_visibility="private")
     submit.click(conclude, [interview, verdict, kind, indicators],
                  [debrief, curve, downloads, conclusion_box, debrief_box], api_visibility="private")
 

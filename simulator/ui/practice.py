@@ -29,6 +29,7 @@ from simulator.ui.debrief import Debrief
 from simulator.ui.handlers import check_message, current_user
 
 Mode = Literal["practice", "assessment"]
+REPLY_WAIT_S = 60.0
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Interview:
     mode: Mode
     opening: str
     debrief: Debrief | None = None
+    closed: bool = False  # "End interview" pressed: no more questions, only the conclusion
     saved: int = 0  # turns committed to the database; a failed save is retried before the next turn
     replying: threading.Lock = field(default_factory=threading.Lock)  # one turn at a time
 
@@ -132,6 +134,8 @@ class PracticeHandlers:
         interview = self._own(interview, self._user(request))
         if interview.debrief is not None:
             raise ValueError("This interview has ended; start a new one.")
+        if interview.closed:
+            raise ValueError("You ended this interview: submit your conclusion to see the debrief.")
         text = check_message(text)
         if not interview.replying.acquire(blocking=False):
             raise ValueError("Wait for the reply to finish before sending the next message.")
@@ -173,13 +177,24 @@ class PracticeHandlers:
         state = interview.session.state
         return render.gauge_markdown(state.trust, state.fear)
 
+    def close(self, interview: Interview | None, request: gr.Request | None = None) -> None:
+        """'End interview': from now on only the conclusion is taken, so nothing asked while the
+        form is open is scored or counted."""
+        self._own(interview, self._user(request)).closed = True
+
     def conclude(self, interview: Interview | None, conclusion: Conclusion,
                  request: gr.Request | None = None) -> Debrief:
         """End the interview with the officer's conclusion; only now are facts and truth revealed."""
         interview = self._own(interview, self._user(request))
         if interview.debrief is not None:
             return interview.debrief
-        self._save_pending(interview)
+        interview.closed = True
+        if not interview.replying.acquire(timeout=REPLY_WAIT_S):  # a streaming reply finishes first
+            raise ValueError("The persona is still replying; submit again in a moment.")
+        try:
+            self._save_pending(interview)
+        finally:
+            interview.replying.release()
         summary = interview.session.summary()
         report = session_report([turn.assessment for turn in interview.turns])
         observed = observed_indicators(interview.persona, summary.facts_disclosed)
