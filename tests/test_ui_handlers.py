@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -21,7 +23,7 @@ from simulator.storage import Store
 from simulator.ui import render
 from simulator.ui.conclusion import Conclusion, observed_indicators, score_conclusion
 from simulator.ui.practice import PracticeHandlers
-from simulator.ui.review import ReviewHandlers, SessionFilters, transcript_markdown
+from simulator.ui.review import ReviewHandlers, SessionFilters, override_choices, transcript_markdown
 from simulator.ui.studio import StudioHandlers
 
 REPO = Path(__file__).resolve().parent.parent
@@ -363,3 +365,45 @@ def test_only_the_owner_closes_an_interview(services, users):
     with pytest.raises(PermissionDenied):
         practice.close(interview, users["tom"])
     assert not interview.closed
+
+
+def test_an_override_changes_every_figure_and_keeps_the_scorers(services, users):
+    interview, debrief = finished_interview(services, users["tina"],
+                                            messages=("Tell me about your work.", "Tell me about your day."))
+    review = ReviewHandlers(services)
+    turns = services.store().get_turns(interview.record_id)
+    recommended = [turn.assessment["recommended"] for turn in turns]
+    target = next((i for i, ok in enumerate(recommended) if ok), 0)  # flip a recommended one if any
+    review.override(interview.record_id, target, "recommended", "no" if recommended[target] else "yes",
+                    "reviewed", users["ada"])
+    expected = (sum(recommended) + (-1 if recommended[target] else 1)) / len(recommended)
+    (listed,) = review.sessions(SessionFilters(), users["ada"])
+    assert listed.recommended_share == pytest.approx(expected, abs=1e-3)
+    assert listed.scorer_recommended_share == debrief.report.recommended_share
+    assert list(review.progress("tina", users["ada"])["recommended"]) == [round(100 * expected)]
+    sessions_csv, _ = review.export(SessionFilters(), users["ada"])
+    (row,) = csv.DictReader(io.StringIO(sessions_csv.read_text()))
+    assert float(row["recommended_share"]) == pytest.approx(expected, abs=1e-3)
+    assert float(row["scorer_recommended_share"]) == debrief.report.recommended_share
+    record, turns, rescores = review.open(interview.record_id, users["ada"])
+    header = transcript_markdown(record, turns, rescores).splitlines()[0]
+    assert f"recommended {render.percent(expected)} after review" in header
+    assert f"scorer: {render.percent(debrief.report.recommended_share)}" in header
+
+
+def test_override_values_come_from_the_label_vocabulary(services, users):
+    interview, _ = finished_interview(services, users["tina"])
+    review = ReviewHandlers(services)
+    assert [value for _, value in override_choices("tone")] == ["supportive", "neutral", "harmful"]
+    with pytest.raises(ValueError, match="Pick the new value"):
+        review.override(interview.record_id, 0, "tone", None, "why", users["ada"])
+    review.override(interview.record_id, 0, "flags", ["blame"], "why", users["ada"])
+    assert services.store().get_turns(interview.record_id)[0].effective["flags"] == ["blame"]
+
+
+def test_the_sessions_csv_holds_the_trainees_verdict_and_indicators(services, users):
+    finished_interview(services, users["tina"])
+    sessions_csv, _ = ReviewHandlers(services).export(SessionFilters(), users["ada"])
+    (row,) = csv.DictReader(io.StringIO(sessions_csv.read_text()))
+    assert row["concluded_trafficking"] == "yes" and row["concluded_type"] == "labour"
+    assert row["concluded_indicators"] == "minor wages_withheld"

@@ -17,8 +17,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 SESSION_COLUMNS = [
     "session_id", "trainee", "persona_id", "persona_version", "mode", "status", "started_at", "ended_at",
-    "turns", "recommended_share", "concluded_trafficking", "concluded_type", "chat_model", "rubric_id",
-    "overall_comment",
+    "turns", "recommended_share", "scorer_recommended_share", "concluded_trafficking", "concluded_type",
+    "concluded_indicators", "chat_model", "rubric_id", "overall_comment",
 ]
 TURN_COLUMNS = [
     "session_id", "index", "officer", "reply", "question_type", "tone", "recommended", "flags", "overridden",
@@ -27,14 +27,16 @@ TURN_COLUMNS = [
 
 
 def sessions_csv(sessions: Sequence[SessionRecord]) -> str:
+    """One row per session: `recommended_share` has reviewers' overrides applied, the scorer's own
+    beside it; the trainee's conclusion as they gave it (yes, no or unsure; type; indicators)."""
     rows = []
     for s in sessions:
         conclusion = s.conclusion or {}
         rows.append([
             s.id, s.trainee, s.persona_id, s.persona_version, s.mode, s.status, s.started_at.isoformat(),
             s.ended_at.isoformat() if s.ended_at else None, s.turn_count, s.recommended_share,
-            conclusion.get("is_trafficking"), conclusion.get("type"), s.chat_model, s.rubric_id,
-            s.overall_comment,
+            s.scorer_recommended_share, conclusion.get("likely_victim"), conclusion.get("type"),
+            " ".join(conclusion.get("indicators") or []), s.chat_model, s.rubric_id, s.overall_comment,
         ])
     return _csv_text(SESSION_COLUMNS, rows)
 

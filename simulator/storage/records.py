@@ -64,12 +64,17 @@ class SessionRecord(Record):
     ended_at: datetime | None
     conclusion: dict[str, Any] | None
     summary: dict[str, Any] | None
-    recommended_share: float | None
+    recommended_share: float | None  # with reviewers' overrides applied
     overall_comment: str
     state_snapshot: dict[str, Any] | None
     turn_count: int = 0
     overrides: list[OverrideRecord] = Field(default_factory=list)  # session-level, oldest first
     effective_summary: dict[str, Any] | None = None  # summary with the latest override per field
+
+    @property
+    def scorer_recommended_share(self) -> float | None:
+        """The share as the scorer labelled it, before any reviewer override."""
+        return (self.summary or {}).get("recommended_share")
 
 
 class NewTurn(BaseModel):

@@ -191,6 +191,8 @@ class Store:
                 raise ValueError(f"session {session_id} has already ended")
             row.status, row.ended_at = "ended", utcnow()
             row.conclusion, row.summary, row.recommended_share = conclusion, summary, recommended_share
+            if _has_recommended_overrides(db, session_id):
+                row.recommended_share = _reviewed_share(db, session_id)
             db.flush()
             return _session_record(row, turn_count=_turn_count(db, session_id), overrides=[])
 
@@ -277,6 +279,10 @@ class Store:
                               new_value=new_value, comment=comment, author=author, created_at=utcnow())
             db.add(row)
             db.flush()
+            if field == "recommended" and turn_id is not None:
+                session_row = _get_session_row(db, session_id)
+                if session_row.recommended_share is not None:  # ended: its figure follows the review
+                    session_row.recommended_share = _reviewed_share(db, session_id)
             _audit(db, author, "override", session_id,
                    {"turn_id": turn_id, "field": field, "from": original, "to": new_value})
             return OverrideRecord.model_validate(row)
@@ -454,6 +460,27 @@ def _get_user_row(db: Session, name: str) -> UserRow:
 
 def _turn_count(db: Session, session_id: str) -> int:
     return db.scalar(select(func.count(TurnRow.id)).where(TurnRow.session_id == session_id)) or 0
+
+
+def _has_recommended_overrides(db: Session, session_id: str) -> bool:
+    return db.scalar(select(OverrideRow.id).where(
+        OverrideRow.session_id == session_id, OverrideRow.turn_id.is_not(None),
+        OverrideRow.field == "recommended").limit(1)) is not None
+
+
+def _reviewed_share(db: Session, session_id: str) -> float | None:
+    """Share of recommended questions with reviewers' overrides applied: the figure every list, export
+    and plot shows. The scorer's own share stays in the session summary."""
+    recommended = {row.id: bool(row.assessment.get("recommended"))
+                   for row in db.scalars(select(TurnRow).where(TurnRow.session_id == session_id))}
+    overrides = db.scalars(
+        select(OverrideRow)
+        .where(OverrideRow.session_id == session_id, OverrideRow.turn_id.is_not(None),
+               OverrideRow.field == "recommended")
+        .order_by(OverrideRow.created_at, OverrideRow.id))
+    for override in overrides:  # oldest first: the latest per turn wins
+        recommended[override.turn_id] = bool(override.new_value)
+    return round(sum(recommended.values()) / len(recommended), 3) if recommended else None
 
 
 def _session_record(row: SessionRow, *, turn_count: int, overrides: Sequence[OverrideRow]) -> SessionRecord:

@@ -23,7 +23,14 @@ from simulator.ui import render
 from simulator.ui.conclusion import Conclusion
 from simulator.ui.handlers import current_user
 from simulator.ui.practice import PracticeHandlers
-from simulator.ui.review import ReviewHandlers, SessionFilters, sessions_table, transcript_markdown
+from simulator.ui.review import (
+    OVERRIDE_FIELDS,
+    ReviewHandlers,
+    SessionFilters,
+    override_choices,
+    sessions_table,
+    transcript_markdown,
+)
 from simulator.ui.studio import StudioHandlers
 
 USER_ERRORS = (PermissionDenied, ValueError, DataFileError, UnknownNameError, StorageError, NotFoundError,
@@ -297,9 +304,12 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
     with gr.Accordion("Review (assessors and instructors)", open=False):
         with gr.Row():
             turn = gr.Number(label="Question number", precision=0, minimum=1, value=1)
-            field = gr.Dropdown(["question_type", "tone", "recommended", "flags"], value="recommended",
-                                label="Label")
-            value = gr.Textbox(label="New value")
+            field = gr.Dropdown([(render.label(name), name) for name in OVERRIDE_FIELDS], value="recommended",
+                                label="Label", elem_id="override-field")
+            value = gr.Dropdown(override_choices("recommended"), value=None, label="New value",
+                                elem_id="override-value")
+            flags = gr.Dropdown(override_choices("flags"), value=[], multiselect=True, label="New flags",
+                                visible=False, elem_id="override-flags")
             reason = gr.Textbox(label="Comment (why)")
         override = gr.Button("Save override")
         overall = gr.Textbox(label="Overall comment", lines=3)
@@ -337,9 +347,17 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
         record, turns, rescores = handlers.open(session_id, request)
         return transcript_markdown(record, turns, rescores), record.overall_comment
 
+    def pick_field(field_v):
+        single = field_v != "flags"
+        return (gr.update(choices=override_choices(field_v) if single else [], value=None, visible=single),
+                gr.update(visible=not single))
+
     @shown_as_errors
-    def save_override(session_id, number, field_v, value_v, reason_v, request: gr.Request):
-        handlers.override(session_id, int(number or 1) - 1, field_v, value_v, reason_v, request)
+    def save_override(session_id, number, field_v, value_v, flags_v, reason_v, request: gr.Request):
+        if not session_id:
+            raise gr.Error("Pick a session first.")
+        new_value = flags_v if field_v == "flags" else value_v
+        handlers.override(session_id, int(number or 1) - 1, field_v, new_value, reason_v, request)
         return open_session(session_id, request)
 
     @shown_as_errors
@@ -360,7 +378,9 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
     private = {"api_visibility": "private"}
     search.click(list_sessions, filters_inputs, [table, session], **private)
     open_button.click(open_session, [session], [transcript, overall], **private)
-    override.click(save_override, [session, turn, field, value, reason], [transcript, overall], **private)
+    field.change(pick_field, [field], [value, flags], **private)
+    override.click(save_override, [session, turn, field, value, flags, reason], [transcript, overall],
+                   **private)
     save_comment.click(save_overall, [session, overall], [transcript, overall], **private)
     rescore.click(rescore_session, [session, rubric], [transcript, overall], **private)
     export.click(export_csv, filters_inputs, [exports], **private)

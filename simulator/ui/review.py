@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from simulator.auth import User, can_review, can_view_session, require
+from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 from simulator.services import Services
 from simulator.storage import RescoreRecord, SessionMode, SessionRecord, SessionStatus, TurnRecord
 from simulator.ui import render
@@ -85,9 +86,9 @@ class ReviewHandlers:
         store = self.services.store()
         return record, store.get_turns(session_id), store.get_rescores(session_id)
 
-    def override(self, session_id: str, turn_index: int, field: str, value: str, comment: str,
+    def override(self, session_id: str, turn_index: int, field: str, value: str | list[str], comment: str,
                  request: gr.Request | None = None) -> None:
-        """Correct one label of one turn; `value` is typed in the form (true/false, a label, flags)."""
+        """Correct one label of one turn with a value picked from its vocabulary (flags: a list)."""
         user = self._reviewer(request, "override labels")
         if not comment.strip():
             raise ValueError("Say why in the comment: overrides are part of the assessment record.")
@@ -140,15 +141,30 @@ class ReviewHandlers:
                                                  actor=user.name)
 
 
-def parse_override_value(field: str, value: str):
-    """Form text to the stored type; the store checks the value against the label vocabulary."""
+def override_choices(field: str) -> list[tuple[str, str]]:
+    """The values a reviewer may pick for a label: its vocabulary, never free text."""
+    if field == "question_type":
+        return [(render.label(value), value) for value in QUESTION_TYPES]
+    if field == "tone":
+        return [(render.label(value), value) for value in TONES]
+    if field == "recommended":
+        return [("yes", "yes"), ("no", "no")]
+    if field == "flags":
+        return [(f"{render.label(flag)}: {meaning}", flag) for flag, meaning in FLAGS.items()]
+    raise ValueError(f"cannot override {field!r}; choose one of {', '.join(OVERRIDE_FIELDS)}")
+
+
+def parse_override_value(field: str, value: str | list[str] | None):
+    """Form values to the stored type; the store checks the value against the label vocabulary."""
+    if field == "flags":
+        return [flag for flag in (value or []) if flag]
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"Pick the new value of {field} first.")
     value = value.strip()
     if field == "recommended":
         if value.lower() not in ("true", "false", "yes", "no"):
             raise ValueError("recommended is yes or no")
         return value.lower() in ("true", "yes")
-    if field == "flags":
-        return [flag for flag in value.replace(",", " ").split() if flag]
     if field.startswith("criteria."):
         try:
             return float(value)
@@ -172,6 +188,9 @@ def transcript_markdown(record: SessionRecord, turns: list[TurnRecord], rescores
     for rescore in rescores:
         rescored.setdefault(rescore.turn_index, []).append(rescore)
     share = "—" if record.recommended_share is None else render.percent(record.recommended_share)
+    scorer = record.scorer_recommended_share
+    if record.recommended_share is not None and scorer is not None and render.percent(scorer) != share:
+        share += f" after review (scorer: {render.percent(scorer)})"
     lines = [f"### {render.inert(record.trainee)} · {render.inert(record.persona_id)} · {record.mode} · "
              f"{record.started_at:%Y-%m-%d %H:%M} · recommended {share}"]
     if record.conclusion:
