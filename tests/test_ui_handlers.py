@@ -407,3 +407,24 @@ def test_the_sessions_csv_holds_the_trainees_verdict_and_indicators(services, us
     (row,) = csv.DictReader(io.StringIO(sessions_csv.read_text()))
     assert row["concluded_trafficking"] == "yes" and row["concluded_type"] == "labour"
     assert row["concluded_indicators"] == "minor wages_withheld"
+
+
+def test_clone_refuses_an_id_already_taken(services):
+    studio = StudioHandlers(services)
+    with pytest.raises(ValueError, match="already exists"):
+        studio.clone(PERSONA_ID, PERSONA_ID)
+    with pytest.raises(ValueError, match="already exists"):
+        studio.clone(PERSONA_ID, "broken")  # a file that did not load still holds the id
+    assert "id: copy-of-small" in studio.clone(PERSONA_ID, " copy-of-small ")
+
+
+def test_saved_personas_get_the_modes_of_ordinary_files(services):
+    studio = StudioHandlers(services)
+    folder = services.settings.personas_dir
+    plain = folder / "plain.txt"
+    plain.write_text("x")  # created as any program creates a file: 0666 less the umask
+    studio.save(studio.clone(PERSONA_ID, "copy-of-small"))
+    assert (folder / "copy-of-small.yaml").stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+    (folder / f"{PERSONA_ID}.yaml").chmod(0o640)
+    studio.save(studio.load(PERSONA_ID) + "version: 2\n")
+    assert (folder / f"{PERSONA_ID}.yaml").stat().st_mode & 0o777 == 0o640  # an edit keeps the file's mode

@@ -8,6 +8,7 @@ an earlier version can always be recovered.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ import gradio as gr
 from simulator.auth import User, can_edit_personas, require
 from simulator.calibration import LabelMetrics, evaluate_calibration, load_calibration
 from simulator.cards import card_json, card_to_persona, read_card_json
-from simulator.datafiles import DataFileError, dump_yaml, parse_yaml, validate_data
+from simulator.datafiles import DataFileError, check_id, dump_yaml, parse_yaml, validate_data
 from simulator.engine import EngineParams, Session, Turn
 from simulator.personas import Persona
 from simulator.registry import path_for_id
@@ -69,10 +70,16 @@ def save_atomically(folder: Path, item_id: str, kind: str, text: str) -> Path:
         history.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         (history / f"{item_id}.{stamp}.yaml").write_bytes(path.read_bytes())
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{item_id}.", suffix=".tmp")
+    # Not mkstemp: its files are owner-only (0600). Created as open() would (0666 less the umask), or
+    # with the mode of the file being replaced, a saved persona reads like the shipped ones.
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    temp = folder / f".{item_id}.{secrets.token_hex(8)}.tmp"
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        if mode is not None:
+            os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -122,8 +129,13 @@ class StudioHandlers:
         return ""
 
     def clone(self, source_id: str, new_id: str, request: gr.Request | None = None) -> str:
-        """A copy under a new id, not saved until the instructor presses Save."""
+        """A copy under a new id, not saved until the instructor presses Save. An id already taken is
+        refused here: saving the copy would silently replace that persona."""
         self._instructor(request)
+        new_id = check_id((new_id or "").strip(), "persona id")
+        if new_id in self.services.reload_personas() or path_for_id(self._folder, new_id, "persona").exists():
+            raise ValueError(f"A persona with the id '{new_id}' already exists: choose another id for the "
+                             "clone, or open that persona to edit it.")
         persona = self.services.personas().get(source_id)
         return dump_yaml(persona.model_copy(update={"id": new_id, "version": 1}).model_dump(mode="json"))
 
