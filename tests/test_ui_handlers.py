@@ -428,3 +428,20 @@ def test_saved_personas_get_the_modes_of_ordinary_files(services):
     (folder / f"{PERSONA_ID}.yaml").chmod(0o640)
     studio.save(studio.load(PERSONA_ID) + "version: 2\n")
     assert (folder / f"{PERSONA_ID}.yaml").stat().st_mode & 0o777 == 0o640  # an edit keeps the file's mode
+
+
+def test_unfinished_interviews_can_be_discarded_by_their_trainee_only(services, users):
+    practice = PracticeHandlers(services)
+    empty, _ = practice.start(PERSONA_ID, "practice", users["tina"])
+    kept, _ = practice.start(PERSONA_ID, "practice", users["tina"])
+    with pytest.raises(PermissionDenied):
+        practice.discard(empty.record_id, users["tom"])
+    practice.discard(empty.record_id, users["tina"])
+    assert [s.id for s in practice.active_sessions(users["tina"])] == [kept.record_id]
+    with pytest.raises(ValueError, match="has ended"):
+        practice.resume(empty.record_id, users["tina"])
+    with pytest.raises(ValueError, match="only unfinished"):
+        practice.discard(empty.record_id, users["tina"])
+    record = services.store().get_session(empty.record_id)
+    assert record.status == "discarded"  # kept for reviewers, marked
+    assert services.store().list_audit(action="session_discarded")[0].target == empty.record_id

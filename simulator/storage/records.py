@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from simulator.auth import Role
 
 SessionMode = Literal["practice", "assessment"]
-SessionStatus = Literal["active", "ended"]
+SessionStatus = Literal["active", "ended", "discarded"]  # discarded: unfinished, given up by its trainee
 
 
 def as_json_dict(value: Any) -> Any:

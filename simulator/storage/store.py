@@ -196,6 +196,18 @@ class Store:
             db.flush()
             return _session_record(row, turn_count=_turn_count(db, session_id), overrides=[])
 
+    def discard_session(self, session_id: str, *, actor: str) -> SessionRecord:
+        """An unfinished interview its trainee gave up: no longer offered for resuming, and kept, marked
+        discarded, for reviewers (turns are assessment records). Audited."""
+        with self._transaction("discard the session", write=True) as db:
+            row = _get_session_row(db, session_id, lock=True)
+            if row.status != "active":
+                raise ValueError(f"session {session_id} is {row.status}: only unfinished ones are discarded")
+            row.status, row.ended_at, row.state_snapshot = "discarded", utcnow(), None
+            _audit(db, actor, "session_discarded", session_id)
+            db.flush()
+            return _session_record(row, turn_count=_turn_count(db, session_id), overrides=[])
+
     def set_overall_comment(self, session_id: str, comment: str, *, author: str) -> None:
         with self._transaction("save the comment", write=True) as db:
             _get_session_row(db, session_id).overall_comment = comment
@@ -209,8 +221,9 @@ class Store:
         try:
             with self._transaction(f"save the turn of session {session_id}", write=True) as db:
                 session_row = _get_session_row(db, session_id, lock=True)
-                if session_row.status == "ended":
-                    raise ValueError(f"session {session_id} has ended; no more turns can be added")
+                if session_row.status != "active":
+                    raise ValueError(f"session {session_id} has ended ({session_row.status}); "
+                                     "no more turns can be added")
                 index = turn.index
                 if index is None:
                     last = db.scalar(select(func.max(TurnRow.index)).where(TurnRow.session_id == session_id))

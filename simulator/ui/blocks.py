@@ -93,8 +93,11 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
                 mode = gr.Radio(MODES, value="practice", label="Mode")
                 start = gr.Button("Start interview", variant="primary", elem_id="start")
                 with gr.Accordion("Resume an unfinished interview", open=False):
-                    resumable = gr.Dropdown(label="Your unfinished interviews", choices=[])
-                    resume = gr.Button("Resume")
+                    resumable = gr.Dropdown(label="Your unfinished interviews", choices=[],
+                                            elem_id="resumable")
+                    with gr.Row():
+                        resume = gr.Button("Resume", elem_id="resume")
+                        discard = gr.Button("Discard", variant="stop", elem_id="discard")
     with gr.Row():
         with gr.Column(scale=3):
             scene = gr.Markdown()
@@ -127,10 +130,21 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
     def load_personas(request: gr.Request):
         cards_list = handlers.persona_cards(request)
         choices = [(render.persona_choice_label(card), card["id"]) for card in cards_list]
+        return (render.persona_cards_markdown(cards_list), gr.update(choices=choices),
+                resumable_choices(request))
+
+    def resumable_choices(request: gr.Request):
         resumables = [(f"{s.persona_id} · {s.started_at:%Y-%m-%d %H:%M} · {s.turn_count} questions", s.id)
                       for s in handlers.active_sessions(request)]
-        return (render.persona_cards_markdown(cards_list), gr.update(choices=choices),
-                gr.update(choices=resumables, value=None))
+        return gr.update(choices=resumables, value=None)
+
+    @shown_as_errors
+    def discard_interview(session_id, request: gr.Request):
+        if not session_id:
+            raise gr.Error("Pick an unfinished interview first.")
+        handlers.discard(session_id, request)
+        gr.Info("Discarded: it will not be offered again.")
+        return resumable_choices(request)
 
     def opened(state, view):
         scene_text = f"_{render.inert(state.persona.opening_scene)}_"
@@ -180,6 +194,7 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
     app.load(load_personas, None, [cards, persona, resumable], api_visibility="private")
     start.click(start_interview, [persona, mode], opened_outputs, api_visibility="private")
     resume.click(resume_interview, [resumable], opened_outputs, api_visibility="private")
+    discard.click(discard_interview, [resumable], [resumable], api_visibility="private")
     for trigger in (send.click, message.submit):
         trigger(send_message, [interview, message], [message, chat, feedback, gauge],
                 api_visibility="private")
@@ -292,7 +307,7 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
         trainee = gr.Textbox(label="Trainee", scale=1)
         persona = gr.Textbox(label="Persona id", scale=1)
         mode = gr.Dropdown(["any", "practice", "assessment"], value="any", label="Mode", scale=1)
-        status = gr.Dropdown(["any", "active", "ended"], value="any", label="Status", scale=1)
+        status = gr.Dropdown(["any", "active", "ended", "discarded"], value="any", label="Status", scale=1)
         since = gr.Textbox(label="Since (YYYY-MM-DD)", scale=1)
         min_score = gr.Slider(0, 1, value=0, step=0.05, label="Minimum recommended share", scale=1)
     search = gr.Button("List sessions", variant="primary", elem_id="review-search")

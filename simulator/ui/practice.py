@@ -128,6 +128,14 @@ class PracticeHandlers:
                               saved=len(session.turns))
         return interview, self._view(interview)
 
+    def discard(self, session_id: str, request: gr.Request | None = None) -> None:
+        """Give up one of your own unfinished interviews: it leaves the resume list for good."""
+        user = self._user(request)
+        store = self.services.store()
+        if store.get_session(session_id).trainee != user.name:
+            raise PermissionDenied(f"User '{user.name}' may only discard their own interviews.")
+        store.discard_session(session_id, actor=user.name)
+
     def send(self, interview: Interview | None, text: str,
              request: gr.Request | None = None) -> Iterator[View]:
         """Stream the persona's reply; in practice mode the feedback arrives before the reply."""
