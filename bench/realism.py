@@ -3,12 +3,13 @@
     .venv/bin/python bench/realism.py run [--seed 0]          # replies + automatic checks + blind packet
     .venv/bin/python bench/realism.py score RATINGS.json ...  # blind ratings + the key -> RESULTS.md
 
-The material in bench/realism/heldout/ (personas and a skilled and a hostile script each) was written
-by a separate author who saw neither the actor corpus, the guard nor the prompts. `run` replays every
-script through the engine in each voice, on the embedded models, in one process:
+The material in bench/realism/heldout/ and heldout2/ (personas and a skilled and a hostile script each,
+chosen with --set) was written, each set by its own separate author, who saw neither the actor corpus,
+the guard nor the prompts. `run` replays every script through the engine in each voice, on the embedded
+models, in one process:
 - prompt: the earlier default (role prompt + the mood's instruction, base SmolLM2);
-- authored: the reply plan spoken from authored lines only (topic evasions, the mood's lines, generic
-  lines by aim);
+- authored (the default): the reply plan spoken from authored lines only (an answer to the officer's
+  act, topic evasions, lines made from the topic's name, the mood's lines, generic lines by aim);
 - actor: the distilled actor (SmolLM2 + LoRA) words every reply that tells no fact, from the plan;
 - planned: the plan, spoken from an authored line written for the touched topic when there is one, else
   by the actor.
@@ -41,9 +42,11 @@ from simulator.scoring import Scorer
 from simulator.settings import Settings
 
 HERE = Path(__file__).resolve().parent / "realism"
-HELD_OUT = HERE / "heldout"
 OUT = HERE / "runs"
-SECTION = "## Realism (held-out personas, blind review)"
+SETS = {  # each written by its own separate author; the first one has since been looked at (see RESULTS)
+    "heldout": "## Realism (held-out personas, blind review)",
+    "heldout2": "## Realism, second held-out set (blind review)",
+}
 BASE_MODEL, ACTOR_MODEL = "smollm2-135m-instruct", "smollm2-135m-actor"
 SYSTEMS = {"prompt": BASE_MODEL, "authored": BASE_MODEL, "actor": ACTOR_MODEL, "planned": ACTOR_MODEL}
 AI_OR_OFFICER = re.compile(r"\b(as an ai|language model|assistant|chatbot|i('m| am) (a |an |the )?"
@@ -104,18 +107,19 @@ def run(args) -> int:
     for name in sorted(set(SYSTEMS.values())):
         settings.chat_model = name
         models[name] = load_chat_model(settings)
-    personas = [load_persona(p) for p in sorted((HELD_OUT / "personas").glob("*.yaml"))]
+    held_out = HERE / args.set
+    personas = [load_persona(p) for p in sorted((held_out / "personas").glob("*.yaml"))]
     transcripts = []
     for persona in personas:
         for style in ("skilled", "hostile"):
-            script = read_script(HELD_OUT / "scripts" / f"{persona.id}.{style}.txt")
+            script = read_script(next((held_out / "scripts").glob(f"{persona.id}[.-]{style}.txt")))
             for system, model_name in SYSTEMS.items():
                 turns = replay(persona, script, system, scorer, embedder, models[model_name], args.seed)
                 transcripts.append({"persona": persona.id, "script": style, "system": system, "turns": turns})
                 print(f"{persona.id} {style} {system}: " + " | ".join(t["reply"][:40] for t in turns[:3]),
                       file=sys.stderr)
     OUT.mkdir(parents=True, exist_ok=True)
-    stamp = f"seed{args.seed}"
+    stamp = stamp_for(args)
     (OUT / f"transcripts-{stamp}.json").write_text(json.dumps(transcripts, indent=1, ensure_ascii=False))
     rng = random.Random(f"blind-{args.seed}")
     order = list(range(len(transcripts)))
@@ -141,8 +145,12 @@ def share(part: int, whole: int) -> str:
     return f"{part}/{whole} ({part / whole:.0%})" if whole else "n/a"
 
 
+def stamp_for(args) -> str:
+    return f"seed{args.seed}" if args.set == "heldout" else f"{args.set}-seed{args.seed}"
+
+
 def score(args) -> int:
-    stamp = f"seed{args.seed}"
+    stamp = stamp_for(args)
     transcripts = json.loads((OUT / f"transcripts-{stamp}.json").read_text())
     key = json.loads((OUT / f"blind-key-{stamp}.json").read_text())
     ratings: dict[str, dict[str, int]] = {}
@@ -163,14 +171,17 @@ def score(args) -> int:
             rating = ratings.get(label, {}).get(str(n))
             rows.append({**turn, "system": item["system"], "script": item["script"], "rating": rating})
     missing = sum(r["rating"] is None for r in rows)
-    lines = [SECTION, "",
+    section_title = SETS[args.set]
+    lines = [section_title, "",
              "Held-out material: 4 personas and a skilled and a hostile 10-turn script each, written by a "
              "separate author who saw neither the actor corpus, the guard nor the prompts "
-             "(bench/realism/heldout/). "
+             f"(bench/realism/{args.set}/). "
              "Every reply rated blind by a reviewer who saw only shuffled, opaquely labelled transcripts: "
              "0 broken, 1 passable but generic or off-topic, 2 convincing. Commands:", "",
-             f"    .venv/bin/python bench/realism.py run --seed {args.seed}",
-             f"    .venv/bin/python bench/realism.py score --seed {args.seed} RATINGS.json...", "",
+             f"    .venv/bin/python bench/realism.py run --set {args.set} --seed {args.seed}",
+             f"    .venv/bin/python bench/realism.py score --set {args.set} --seed {args.seed} "
+             "RATINGS.json...",
+             "",
              "| voice | rated 2 | rated 0 | model-written rated 2 | model-written | exact repeats "
              "| near repeats | unfinished | third person | AI/officer voice | first words, model turns |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -192,7 +203,7 @@ def score(args) -> int:
     section = "\n".join(lines) + "\n"
     print(section)
     if not args.no_write:
-        write_section(SECTION, section)
+        write_section(section_title, section)
     return 0
 
 
@@ -201,12 +212,14 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     running = sub.add_parser("run")
     running.add_argument("--seed", type=int, default=0)
+    running.add_argument("--set", choices=SETS, default="heldout", help="which held-out material")
     running.add_argument("--threads", type=int, default=None,
                          help="torch threads (1 on a machine another heavy process shares)")
     running.set_defaults(func=run)
     scoring = sub.add_parser("score")
     scoring.add_argument("ratings", nargs="+")
     scoring.add_argument("--seed", type=int, default=0)
+    scoring.add_argument("--set", choices=SETS, default="heldout")
     scoring.add_argument("--no-write", action="store_true")
     scoring.set_defaults(func=score)
     args = parser.parse_args()

@@ -61,10 +61,10 @@ def pick(plan: ReplyPlan, persona=PERSONA, said=frozenset()) -> str:
 
 def test_the_act_is_answered_before_the_mood_and_in_the_stance_of_the_mood():
     threatened = ReplyPlan(mode="distressed", aim="distress", act="threat")
-    assert pick(threatened) in act_lines()["threat"].lines["upset"]
+    assert pick(threatened) in act_lines()["threat"].for_persona("upset", PERSONA)
     guarded = ReplyPlan(mode="guarded", aim="deflect", act="care")
-    assert pick(guarded) in act_lines()["care"].lines["wary"]
-    said = {normal(line) for line in act_lines()["care"].lines["wary"]}
+    assert pick(guarded) in act_lines()["care"].for_persona("wary", PERSONA)
+    said = {normal(line) for line in act_lines()["care"].for_persona("wary", PERSONA)}
     assert pick(guarded, said=said) in PERSONA.example_lines["guarded"]  # the act's lines are used up
 
 
@@ -103,4 +103,13 @@ def test_a_threat_in_the_authored_voice_is_answered_as_a_threat():
     session = Session(PERSONA, KeywordScorer(), FakeChatModel(), seed=0, params=EngineParams())
     turn = session.officer_turn("Talk now or you will be arrested and deported.")
     assert turn.plan.act == "threat"
-    assert any(turn.reply in lines for lines in act_lines()["threat"].lines.values())
+    threat = act_lines()["threat"]
+    assert any(turn.reply in threat.for_persona(stance, PERSONA) for stance in STANCES.values())
+
+
+def test_a_persona_with_little_english_answers_in_plain_lines():
+    plain = PERSONA.model_copy(update={"languages": ["Vietnamese", "a few words of English"]})
+    fluent = PERSONA.model_copy(update={"languages": ["Vietnamese", "English (good)"]})
+    threatened = ReplyPlan(mode="guarded", aim="defiant", act="threat")
+    assert pick(threatened, plain) in act_lines()["threat"].plain["wary"]
+    assert pick(threatened, fluent) in act_lines()["threat"].lines["wary"]

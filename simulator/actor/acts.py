@@ -39,6 +39,8 @@ FLAG_ACTS: dict[str, str] = {
     "offer_of_choice": "care", "explains_process": "process", "acknowledges_feelings": "feelings",
 }
 LEADING_FLAGS = frozenset({"leading", "tag_question"})
+LITTLE_ENGLISH = re.compile(r"\b(no|some|basic|little|limited|broken|few words of)\b.*\benglish\b|"
+                            r"\benglish\b.*\b(basic|limited|poor|little|none|broken)\b", re.IGNORECASE)
 MIN_SIMILARITY = 0.6  # nearest example's cosine similarity for a sentence to count as the act
 
 
@@ -48,6 +50,7 @@ class ActLines(BaseModel):
     examples: list[str] = Field(default_factory=list)
     lines: dict[Stance, list[str]]
     young: dict[Stance, list[str]] = Field(default_factory=dict)
+    plain: dict[Stance, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _every_stance(self) -> ActLines:
@@ -57,10 +60,17 @@ class ActLines(BaseModel):
         return self
 
     def for_persona(self, stance: Stance, persona: Persona) -> list[str]:
-        """The stance's lines, the young variant for a minor; `{name}` is the first name."""
-        lines = (self.young.get(stance) if persona.age < 18 else None) or self.lines.get(stance, [])
+        """The stance's lines in the persona's register (young, plain or adult); `{name}` is the first
+        name."""
+        variant = self.young if persona.age < 18 else self.plain if little_english(persona) else {}
+        lines = variant.get(stance) or self.lines[stance]
         first_name = persona.name.split()[0]
         return [line.replace("{name}", first_name) for line in lines]
+
+
+def little_english(persona: Persona) -> bool:
+    """ "basic English", "a few words of English", "English (limited)": the plain register fits."""
+    return any(LITTLE_ENGLISH.search(language) for language in persona.languages)
 
 
 @cache
