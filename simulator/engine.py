@@ -22,6 +22,7 @@ from simulator.actor.acts import main_act, reader_for
 from simulator.actor.lines import LineBook, normal
 from simulator.actor.plan import ReplyPlan, make_plan
 from simulator.actor.prompt import actor_messages, card_for, instruction_messages
+from simulator.agreement import agrees
 from simulator.disclosure import CueIndex, DisclosureParams, decide, touched_facts
 from simulator.embeddings import Embedder
 from simulator.guard import AuthoredReply, Guard, GuardedReply, GuardParams, GuardRepair
@@ -30,6 +31,7 @@ from simulator.llm.base import ChatModel, GenerationParams
 from simulator.personas import Fact, Mode, Persona
 from simulator.prompt import Exchange, PromptParams, build_messages
 from simulator.state import PersonaState, StateParams, update_state
+from simulator.touching import TopicIndex
 
 log = logging.getLogger(__name__)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -95,8 +97,8 @@ class Turn(BaseModel):
     mode: Mode
     disclosed: list[str] = Field(default_factory=list)  # fact ids new this turn
     recalled: list[str] = Field(default_factory=list)  # earlier facts the officer came back to
-    contaminated: bool = False
-    leading_content: str = ""
+    contaminated: bool = False  # the reply shown agreed with what the officer suggested: unreliable evidence
+    leading_content: str = ""  # what the officer suggested (a "resisted_suggestion" flag when not taken up)
     triggers: list[str] = Field(default_factory=list)
     plan: ReplyPlan | None = None  # what the engine decided the reply does (None for the "prompt" voice)
     voiced_by: Literal["authored", "model", "fallback"] = "model"
@@ -167,7 +169,7 @@ class Session:
         self.embedder = embedder if embedder is not None else scorer.embedder
         self.state = PersonaState.initial(persona)
         self.turns: list[Turn] = []
-        self._fact_cues = CueIndex([fact.cues for fact in persona.facts], self.embedder, by_words=True)
+        self._topics = TopicIndex(persona.facts, self.embedder, self.params.disclosure.touch)
         self._trigger_cues = CueIndex([trigger.cues for trigger in persona.triggers], self.embedder)
         self.guard = Guard(persona, self.embedder, self.params.guard)
         self.lines = LineBook(persona)
@@ -207,7 +209,7 @@ class Session:
             if trigger_scores[i] >= self.params.trigger_similarity
         ]
         state = update_state(self.state, assessment, triggers, self.persona, rng, self.params.state)
-        fact_scores = self._fact_cues.scores(officer, vector)
+        fact_scores = self._topics.scores(officer)
         decision = decide(state, assessment, fact_scores, self.disclosed, self.persona, rng,
                           self.params.disclosure)
         timings["state"], clock = _lap(clock)
@@ -219,8 +221,8 @@ class Session:
         if self.params.voice != "prompt":
             plan = make_plan(
                 self.persona, state.mode, assessment,
-                touched_facts(assessment, fact_scores, self.persona, self.params.disclosure),
-                say, [self.persona.fact(f) for f in decision.recalled], decision.contaminated, triggers, rng)
+                touched_facts(fact_scores, self.persona),
+                say, [self.persona.fact(f) for f in decision.recalled], decision.complies, triggers, rng)
             plan = self._answering_the_act(plan, officer, assessment)
         said = {normal(turn.reply) for turn in self.turns} | {normal(self.persona.first_line)}
         reply = self._voice(plan, state.mode, officer, say, decision, index, rng, said, locked, allowed)
@@ -237,6 +239,10 @@ class Session:
         completed, clock = _lap(clock)
         timings["guard"] = reply.check_seconds + completed
         timings["generation"] = generated - reply.check_seconds
+        contaminated = bool(decision.leading_content) and agrees(reply.text, decision.leading_content,
+                                                                 self.embedder)
+        if decision.leading_content and not contaminated:
+            notices.append("resisted_suggestion")
 
         turn = Turn(
             index=index,
@@ -248,7 +254,7 @@ class Session:
             mode=state.mode,
             disclosed=decision.released,
             recalled=decision.recalled,
-            contaminated=decision.contaminated,
+            contaminated=contaminated,
             leading_content=decision.leading_content,
             triggers=[t.name for t in triggers],
             plan=plan,
@@ -266,7 +272,7 @@ class Session:
         """Name the officer's act in the plan, unless the reply discloses or complies whatever was done."""
         if plan.aim in ("disclose", "comply"):
             return plan
-        acts = self._acts.acts(officer, assessment)
+        acts = self._acts.by_sentence(officer, assessment)
         return plan.model_copy(update={"act": main_act(acts, officer, plan.topic_status is not None)})
 
     def _voice(self, plan: ReplyPlan | None, mode: Mode, officer: str, say: list[Fact], decision, index: int,
@@ -278,7 +284,7 @@ class Session:
         earlier = [t.reply for t in self.turns]
         if plan is None:  # the "prompt" voice
             messages = build_messages(self.persona, mode, officer, self._history(), say,
-                                      self._known(decision.recalled), decision.contaminated,
+                                      self._known(decision.recalled), decision.complies,
                                       self.params.prompt)
             recent = earlier[::-1][: self.params.recent_replies]
             return GuardedReply(

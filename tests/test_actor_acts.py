@@ -48,11 +48,16 @@ def test_flags_and_the_nearest_example_name_the_acts_strongest_first():
     assert READER.acts("Tell me about your work.", assessment()) == []
 
 
-def test_a_soft_act_gives_way_to_a_question_about_a_topic():
-    assert main_act(["process"], "I'm here to help. Where do you sleep?", topic_touched=True) is None
-    assert main_act(["process"], "I'm here to help. Where do you sleep?", topic_touched=False) == "process"
-    assert main_act(["care", "process"], "Some water? Where do you sleep?", topic_touched=True) == "care"
-    assert main_act(["thanks"], "Thank you for telling me about the room.", topic_touched=True) == "thanks"
+def test_a_soft_act_gives_way_to_a_question_about_a_topic_or_a_later_question():
+    help_then_ask = "I'm here to help. Where do you sleep?"
+    assert main_act([{"process"}, set()], help_then_ask, topic_touched=True) is None
+    assert main_act([{"process"}, set()], help_then_ask, topic_touched=False) is None
+    assert main_act([{"process"}], "I'm here to help you.", topic_touched=False) == "process"
+    assert main_act([{"care"}, set()], "Some water? Tell me what happened.", topic_touched=False) is None
+    assert main_act([set(), {"care"}], "I'm Sam. Would you like some water?", topic_touched=True) == "care"
+    assert main_act([{"thanks"}], "Thank you for telling me about the room.", topic_touched=True) == "thanks"
+    threat_then_ask = "You'll be deported. Where do you sleep?"
+    assert main_act([{"threat"}, set()], threat_then_ask, topic_touched=True) == "threat"
 
 
 def pick(plan: ReplyPlan, persona=PERSONA, said=frozenset()) -> str:

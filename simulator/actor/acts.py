@@ -27,8 +27,10 @@ Act = Literal["threat", "graphic", "manipulation", "accusation", "pressure", "le
               "name", "thanks", "feelings", "process", "greeting"]
 # Earlier acts win: a threat wrapped in a greeting is a threat.
 ACTS: tuple[str, ...] = Act.__args__
-# Acts that answer a question about something else only when it was not a question about a topic.
+# Acts that give way to a question about one of the persona's topics...
 SOFT_ACTS = frozenset({"thanks", "feelings", "process", "greeting"})
+# ... and, with these, to a later question or invitation that is not itself the act.
+YIELDING_ACTS = SOFT_ACTS | {"care", "name", "chitchat"}
 Stance = Literal["open", "wary", "upset", "shut"]
 STANCES: dict[str, Stance] = {
     "open_disclosure": "open", "partial_disclosure": "open", "testing": "wary", "guarded": "wary",
@@ -39,6 +41,7 @@ FLAG_ACTS: dict[str, str] = {
     "offer_of_choice": "care", "explains_process": "process", "acknowledges_feelings": "feelings",
 }
 LEADING_FLAGS = frozenset({"leading", "tag_question"})
+REQUEST = re.compile(r"(please\s+)?(tell|describe|explain|talk|walk)\b", re.IGNORECASE)
 LITTLE_ENGLISH = re.compile(r"\b(no|some|basic|little|limited|broken|few words of)\b.*\benglish\b|"
                             r"\benglish\b.*\b(basic|limited|poor|little|none|broken)\b", re.IGNORECASE)
 MIN_SIMILARITY = 0.6  # nearest example's cosine similarity for a sentence to count as the act
@@ -92,16 +95,24 @@ class ActReader:
 
     def acts(self, text: str, assessment: Assessment) -> list[str]:
         """Every act found, strongest first (the order of ACTS)."""
-        found = {FLAG_ACTS[flag] for flag in assessment.flags if flag in FLAG_ACTS}
-        if assessment.question_type == "suggestive" or LEADING_FLAGS & set(assessment.flags):
-            found.add("leading")
+        return [act for act in ACTS if any(act in found for found in self.by_sentence(text, assessment))]
+
+    def by_sentence(self, text: str, assessment: Assessment) -> list[set[str]]:
+        """The acts of each sentence: the scorer's flags for it and its nearest example; a suggestive
+        question makes the whole utterance leading."""
         sentences = split_sentences(text) or [text]
+        labelled = [label.flags for label in assessment.sentences]
+        flags = labelled if len(labelled) == len(sentences) else [assessment.flags] * len(sentences)
+        leading = assessment.question_type == "suggestive" or bool(LEADING_FLAGS & set(assessment.flags))
         similarity = self.embedder.embed(sentences) @ self.vectors.T
-        for row in similarity:
+        found = []
+        for sentence_flags, row in zip(flags, similarity, strict=True):
+            acts = {FLAG_ACTS[flag] for flag in sentence_flags if flag in FLAG_ACTS}
             best = int(np.argmax(row))
             if row[best] >= MIN_SIMILARITY:
-                found.add(self.labels[best])
-        return [act for act in ACTS if act in found]
+                acts.add(self.labels[best])
+            found.append(acts | ({"leading"} if leading else set()))
+        return found
 
 
 @lru_cache(maxsize=8)
@@ -110,14 +121,24 @@ def reader_for(embedder: Embedder) -> ActReader:
     return ActReader(embedder)
 
 
-def main_act(acts: list[str], text: str, topic_touched: bool) -> str | None:
-    """The act to answer: a soft act loses to a question about one of the persona's topics."""
-    asked = "?" in text
-    for act in acts:
-        if act in SOFT_ACTS and topic_touched and asked:
+def main_act(by_sentence: list[set[str]], text: str, topic_touched: bool) -> str | None:
+    """The act to answer. A friendly act (thanks, an offer of water...) is not answered when the officer
+    went on to ask something else ("Thank you. What happened next?"), and a soft one not when the officer
+    asked about one of the persona's topics; hostility is always answered."""
+    last = split_sentences(text)[-1:] or [text]
+    asked_more = is_request(last[0]) and not by_sentence[-1] & YIELDING_ACTS
+    for act in ACTS:
+        if not any(act in found for found in by_sentence):
+            continue
+        if act in YIELDING_ACTS and asked_more or act in SOFT_ACTS and topic_touched and "?" in text:
             continue
         return act
     return None
+
+
+def is_request(sentence: str) -> bool:
+    """A question, or an invitation to tell ("Tell me about...", "Describe...")."""
+    return sentence.rstrip().endswith("?") or bool(REQUEST.match(sentence.strip()))
 
 
 _SUBJECT = {"he", "she", "you"}  # "they" is other people
