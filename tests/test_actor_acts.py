@@ -7,9 +7,10 @@ import random
 import pytest
 from fixtures.engine_fakes import KeywordScorer, assessment, small_persona
 
-from simulator.actor.acts import STANCES, ActReader, act_lines, first_person, main_act
+from simulator.actor.acts import ActReader, act_lines, first_person, main_act
 from simulator.actor.lines import LineBook, generic_lines, normal
 from simulator.actor.plan import ReplyPlan
+from simulator.actor.vocabulary import STANCES
 from simulator.embeddings import HashingEmbedder
 from simulator.engine import EngineParams, Session
 from simulator.llm.fake import FakeChatModel
@@ -118,3 +119,23 @@ def test_a_persona_with_little_english_answers_in_plain_lines():
     threatened = ReplyPlan(mode="guarded", aim="defiant", act="threat")
     assert pick(threatened, plain) in act_lines()["threat"].plain["wary"]
     assert pick(threatened, fluent) in act_lines()["threat"].lines["wary"]
+
+
+def test_the_personas_own_answers_to_an_act_come_first():
+    tea = "Tea. Vietnamese tea, if you have."
+    own = PERSONA.model_copy(update={"responses": {"care": {"wary": [tea]}}})
+    assert pick(ReplyPlan(mode="guarded", aim="accept", act="care"), own) == tea
+
+
+def test_responses_name_known_acts_and_stances(tmp_path):
+    import yaml
+    from fixtures.engine_fakes import FIXTURES
+
+    from simulator.personas import load_persona
+
+    data = yaml.safe_load((FIXTURES / "persona_small.yaml").read_text())
+    data["responses"] = {"bribe": {"wary": ["No."]}}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError, match=r"bad\.yaml(.|\n)*responses"):
+        load_persona(path)

@@ -11,31 +11,22 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulator.actor.vocabulary import ACTS, STANCES, Stance
 from simulator.cues import split_sentences
 from simulator.embeddings import Embedder
 from simulator.labels import Assessment
 from simulator.personas import Persona
 
 ACTS_FILE = Path(__file__).with_name("acts.yaml")
-Act = Literal["threat", "graphic", "manipulation", "accusation", "pressure", "leading", "chitchat", "care",
-              "name", "thanks", "feelings", "process", "greeting"]
-# Earlier acts win: a threat wrapped in a greeting is a threat.
-ACTS: tuple[str, ...] = Act.__args__
 # Acts that give way to a question about one of the persona's topics...
 SOFT_ACTS = frozenset({"thanks", "feelings", "process", "greeting"})
 # ... and, with these, to a later question or invitation that is not itself the act.
 YIELDING_ACTS = SOFT_ACTS | {"care", "name", "chitchat"}
-Stance = Literal["open", "wary", "upset", "shut"]
-STANCES: dict[str, Stance] = {
-    "open_disclosure": "open", "partial_disclosure": "open", "testing": "wary", "guarded": "wary",
-    "deflecting": "wary", "minimising": "wary", "distressed": "upset", "shut_down": "shut",
-}
 FLAG_ACTS: dict[str, str] = {
     "threat": "threat", "blame": "accusation", "disbelief": "accusation", "pressure": "pressure",
     "offer_of_choice": "care", "explains_process": "process", "acknowledges_feelings": "feelings",

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from simulator.actor.acts import STANCES, act_lines, first_person
+from simulator.actor.acts import act_lines, first_person
 from simulator.actor.plan import AIMS, ReplyPlan, topic_label
+from simulator.actor.vocabulary import STANCES
 from simulator.personas import Persona
 
 GENERIC_LINES = Path(__file__).with_name("generic_lines.yaml")
@@ -92,16 +93,19 @@ class LineBook:
             templates = [template for template in templates if template.startswith("{Topic}")]
         return [topic_line(template, topic) for template in templates]
 
-    def act_lines(self, plan: ReplyPlan) -> list[str]:
+    def act_lines(self, plan: ReplyPlan) -> list[list[str]]:
+        """The persona's own answers to the officer's act, then the generic ones in its register."""
         if plan.act is None:
-            return []
-        return act_lines()[plan.act].for_persona(STANCES[plan.mode], self.persona)
+            return [[], []]
+        stance = STANCES[plan.mode]
+        own = self.persona.responses.get(plan.act, {}).get(stance, [])
+        return [list(own), act_lines()[plan.act].for_persona(stance, self.persona)]
 
     def tiers(self, plan: ReplyPlan) -> list[list[str]]:
         mood, aim = list(self.persona.example_lines[plan.mode]), list(generic_lines()[plan.aim])
         if plan.aim == "comply":  # a yes that agrees with the officer's suggestion, whatever the mood
             mood, aim = aim, mood
-        return [self.act_lines(plan), self.topic_lines(plan), self.made_topic_lines(plan), mood, aim,
+        return [*self.act_lines(plan), self.topic_lines(plan), self.made_topic_lines(plan), mood, aim,
                 [line for aim in CLOSED_AIMS for line in generic_lines()[aim]]]
 
     def pick(self, plan: ReplyPlan, said: set[str], rng: random.Random,
