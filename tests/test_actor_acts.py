@@ -75,7 +75,7 @@ def test_the_act_is_answered_before_the_mood_and_in_the_stance_of_the_mood():
 
 
 def test_a_minor_answers_in_young_lines_and_the_name_is_filled_in():
-    minor = PERSONA.model_copy(update={"age": 15, "name": "Dani Moss"})
+    minor = PERSONA.model_copy(update={"age": 15, "name": "Dani Moss", "languages": ["English"]})
     assert pick(ReplyPlan(mode="guarded", aim="deflect", act="accusation"), minor) in \
         act_lines()["accusation"].young["wary"]
     named = pick(ReplyPlan(mode="open_disclosure", aim="answer", act="name"), minor)
@@ -139,3 +139,9 @@ def test_responses_name_known_acts_and_stances(tmp_path):
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ValueError, match=r"bad\.yaml(.|\n)*responses"):
         load_persona(path)
+
+
+def test_a_minor_with_little_english_speaks_plainly_not_in_slang():
+    ardit = PERSONA.model_copy(update={"age": 17, "languages": ["Albanian", "basic English"]})
+    assert pick(ReplyPlan(mode="guarded", aim="defiant", act="accusation"), ardit) in \
+        act_lines()["accusation"].plain["wary"]

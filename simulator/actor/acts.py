@@ -54,9 +54,10 @@ class ActLines(BaseModel):
         return self
 
     def for_persona(self, stance: Stance, persona: Persona) -> list[str]:
-        """The stance's lines in the persona's register (young, plain or adult); `{name}` is the first
+        """The stance's lines in the persona's register: plain for little English (a 17-year-old from
+        Albania is not a Birmingham teenager), else young for a minor, else adult; `{name}` is the first
         name."""
-        variant = self.young if persona.age < 18 else self.plain if little_english(persona) else {}
+        variant = self.plain if little_english(persona) else self.young if persona.age < 18 else {}
         lines = variant.get(stance) or self.lines[stance]
         first_name = persona.name.split()[0]
         return [line.replace("{name}", first_name) for line in lines]
