@@ -231,8 +231,15 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"drag (this|it|things) out", r"round in circles", r"stick to (yes|the facts|the question)",
         r"just the facts", r"(whole|entire) life story", r"(quit|stop) stalling", r"straight answer",
         r"spare me",
-        r"the sooner you", r"people like you"),
-               ("pressure",), tone={"harmful": STRONG}),
+        r"the sooner you", r"people like you",
+        r"(just|simply) (say|tell me|answer) (yes|no)\b",
+        r"(i need|i want|give me) (a |an answer,? )?(yes|no)\b",
+        r"(answer|it's a|that's a) (simple )?yes or no", r"^(just )?yes or no\b", r"yes or no[:,]",
+        r"one[- ]word answer", r"(nod|shake your head) if"),
+               ("pressure",), tone={"harmful": STRONG},
+               unless=_rx(r"\b(you (can|could|may) (just )?(say|nod|answer|tell)|"
+                          r"if (it's|that's|you find it) "
+                          r"easier|(don't|do not) have to)\b")),
     CuePattern("rushed ending ('…, quickly.')", _rx(r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
                ("pressure",), tone={"harmful": STRONG}),
     CuePattern("judgment or contempt", _phrases(
@@ -247,8 +254,45 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"what kind of (mother|father|parent|person|woman|man|girl|wife)",
         r"(why|how|what) (on earth|the hell|the heck) (would|did|were|do|could|was|made) you",
         r"how (do|did|can|could) you not", r"who (falls|would fall|would believe|in their right mind)",
-        r"^whatever(?=,)"),
+        r"^whatever(?=,)", r"(your|that) line of work",
+        r"(know|knew|knows|understand|understood) the risks", r"comes with the (job|territory)",
+        r"part of the (job|deal)", r"what did you (think|expect) would happen"),
                ("blame",), tone={"harmful": STRONG}),
+    # requests for graphic or sexual detail: leave that to a specialist forensic interview
+    CuePattern("asks for graphic detail", _rx(
+        r"\b(describe|detail|explain|tell me|walk me through|talk me through|go through|list|show me)\b"
+        r".{0,40}\b"
+        r"(sex(ual)? acts?|the sex|"
+        r"(what|how) (he|they|she|the \w+) (did to|touched|raped|abused) (you|your body)|"
+        r"positions?\b.{0,20}\b(sex|bed)|how (he|they|she) (raped|penetrated|undressed))"
+        r"|\bexactly (what|how|where) (he|they|she|the \w+) (did to you|touched|raped|abused|undressed)"
+        r"|^(?=.*\b(sex\w*|rap(e|ed|ing)|touch\w*|naked|undress\w*|body|bed|bedroom|abus\w*|did to you|"
+        r"forced|clothes|penetrat\w*|private parts)\b).*\b("
+        r"(in|with) (every|full|graphic|exact|explicit|precise|great|intimate|all the|complete) details?|"
+        r"every (single |last )?detail|blow by blow|step by step|"
+        r"second by second|minute by minute|(leave|leaving) nothing out)"),
+               ("graphic_detail",)),
+    # not the interview: small talk, or talking to the program behind the persona
+    CuePattern("small talk", _phrases(
+        r"(what's|what is|what are) your favou?rite",
+        r"favou?rite (food|colou?r|film|movie|song|band|team|book|animal|meal|singer|tv show|sport)",
+        r"(what's|what is|how is|how's) the weather", r"(nice|lovely|terrible|awful|horrible) weather",
+        r"did you (see|watch|catch) the (match|game|football)",
+        r"(do|did) you (like|follow|support|watch|play) (football|soccer|cricket|sports?|video games)",
+        r"(tell me|know) (a|any) jokes?", r"(this|next|at the) weekend\b.{0,20}\b(plans|doing|up to)",
+        r"(any|got any|your) hobbies", r"star sign", r"who (do you think )?will win",
+        r"what (music|films|movies|tv|sports?) do you (like|watch|listen)"),
+               ("off_topic",)),
+    CuePattern("talks to the simulator", _phrases(
+        r"ignore (all |your |the |any )?(previous |prior |above )?(instructions|prompt|rules)",
+        r"system prompt", r"your (prompt|programming|training data)", r"(break|drop|stop) character",
+        r"out of character", r"(are you|you're|you are) (an? )?(ai|bot|robot|chatbot|language model|llm)",
+        r"as an ai", r"language model", r"jailbreak", r"developer mode", r"pretend (to be|you're|you are)",
+        r"(reveal|show|print|tell me) (your |the )?(hidden|secret|locked) (facts|information|answers)",
+        r"(what|which) facts (are|were) (you )?(hidden|locked)",
+        r"(give|tell) me the (ground truth|solution)",
+        r"(end|stop|restart|reset) the (simulation|scenario|game)"),
+               ("manipulation",)),
     # supportive
     CuePattern("offer of choice", _phrases(
         r"would you (like|prefer|rather)", r"do you (need|want) (a|to|me|some|something|anything)\b(?! be)",

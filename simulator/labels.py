@@ -27,6 +27,9 @@ FLAGS: dict[str, str] = {
     "explains_process": "explains who the officer is or what will happen",
     "acknowledges_feelings": "acknowledges or normalises feelings",
     "too_long": "long, complex utterance",
+    "graphic_detail": "asks for graphic or sexual detail",
+    "off_topic": "small talk that does not move the account on",
+    "manipulation": "talks to the simulator instead of the person",
 }
 
 
@@ -47,8 +50,10 @@ class Assessment(BaseModel):
     recommended: bool
     criteria: dict[str, float] = Field(default_factory=dict)
     flags: list[str] = Field(default_factory=list)
-    explanation: str = ""
-    suggestion: str = ""
+    explanation: str = ""  # one plain sentence for the trainee
+    suggestion: str = ""  # one better wording
+    evidence: str = ""  # cues, probabilities and nearest exemplars: the assessor's view and the JSON
+    probabilities: dict[str, float] = Field(default_factory=dict)  # the learned head's, when there is one
     sentences: list[SentenceLabel] = Field(default_factory=list)
 
     def public_dict(self) -> dict:

@@ -1,8 +1,10 @@
 """The rubric scorer: labels officer utterances from exemplar similarity plus linguistic cues.
 
 Each sentence gets label logits = (mean cosine to its k nearest exemplars of each label) / temperature,
-plus the cue evidence from simulator.cues; the utterance label is then derived from its sentences.
-Everything that decides a label is named in the explanation.
+plus the cue evidence from simulator.cues; the utterance's question type is derived from its sentences.
+Tone and recommendation come from the learned head (simulator.head) where the rubric has one; certain cues
+and the judgements below override it. The trainee reads one plain sentence (simulator.feedback); what
+decided each label is named in the evidence, for assessors and the JSON.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from simulator.cues import (
     word_count,
 )
 from simulator.embeddings import Embedder, embed_fixed
+from simulator.feedback import plain_why
+from simulator.head import CONFIDENT, Head, tone_label
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES, Assessment, SentenceLabel
 from simulator.rubric import ClassifierSettings, Criterion, Rubric
 from simulator.suggestions import suggest
@@ -36,6 +40,12 @@ _HARMFUL = TONES.index("harmful")
 # Flags that only make sense for some labels: a yes/no opening that the exemplars overrule is not yes/no.
 _FLAG_NEEDS_TYPE = {"yes_no": {"option_posing", "suggestive"}, "leading": {"suggestive"},
                     "tag_question": {"suggestive"}, "either_or": {"option_posing", "suggestive"}}
+
+# Never recommended, whatever the wording: graphic detail belongs to a specialist forensic interview, and
+# small talk or talking to the program does not move the account on.
+NEVER_RECOMMENDED = ("graphic_detail", "off_topic", "manipulation")
+# Not the interview, so not counted as leading questions in the debrief.
+NOT_THE_INTERVIEW = ("off_topic", "manipulation")
 
 
 def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -131,15 +141,86 @@ class _SentenceVerdict:
     label: SentenceLabel
     cues: list[Cue]
     type_confidence: float  # softmax probability of the chosen label
-    tone_confidence: float
+    tone_probabilities: np.ndarray  # exemplars + cues, per TONES
+    cue_tone: np.ndarray  # the cues' tone evidence alone, per TONES
+
+    @property
+    def tone_confidence(self) -> float:
+        return float(self.tone_probabilities.max())
+
+
+@dataclass
+class Analysis:
+    """What exemplars and cues say about one utterance, and its features for the learned head."""
+
+    text: str
+    verdicts: list[_SentenceVerdict]
+    whole: np.ndarray
+    question_type: str
+    deciding: int  # the sentence that decided the question type
+    tone_from: int  # the sentence that decided the exemplar-and-cue tone
+    tone: str  # the exemplar-and-cue tone, used when there is no head
+    flags: list[str]
+    certain_harm: bool  # a strong harmful cue (threat, blame, pressure...) decides the tone, not the head
+    features: np.ndarray
+
+
+def utterance_features(verdicts: list[_SentenceVerdict], whole: np.ndarray, question_type: str,
+                       flags: list[str], words: int) -> np.ndarray:
+    """The head's input: the utterance embedding, then the sentences' strongest exemplar-and-cue tone
+    evidence, the question type and the flags (layout named by FEATURE_LAYOUT)."""
+    tone_probabilities = np.max([v.tone_probabilities for v in verdicts], axis=0)
+    cue_tone = np.clip(np.max([v.cue_tone for v in verdicts], axis=0) / STRONG, -1.5, 1.5)
+    question = np.array([question_type == label for label in QUESTION_TYPES], dtype=np.float32)
+    flagged = np.array([flag in flags for flag in FLAGS], dtype=np.float32)
+    size = np.array([np.log1p(len(verdicts)), np.log1p(words)], dtype=np.float32)
+    return np.concatenate([whole, tone_probabilities, cue_tone, question, flagged, size]).astype(np.float32)
+
+
+FEATURE_LAYOUT = "embedding|tone-probabilities|cue-tone|question-type|flags:" + ",".join(FLAGS) + "|size"
+
+
+def decide(analysis: Analysis, head: Head | None, minor: bool = False) -> tuple[str, bool, dict[str, float]]:
+    """Tone, recommended and the head's probabilities (see `settle`)."""
+    if head is None:
+        return settle(analysis, None, None, 1.0, minor)
+    tone_p = head.tone_probabilities(analysis.features[None, :])[0]
+    recommended_p = float(head.recommended_probability(analysis.features[None, :])[0])
+    return settle(analysis, tone_p, recommended_p, head.harmful_threshold, minor)
+
+
+def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float | None,
+           harmful_threshold: float, minor: bool = False) -> tuple[str, bool, dict[str, float]]:
+    """The head decides tone unless a strong harmful cue is certain; graphic detail asked of a minor is
+    harmful. Recommendation follows the rules on that tone unless the head is CONFIDENT (alone it
+    cross-validated worse than the rules); the never-recommended judgements win last."""
+    tone, probabilities = analysis.tone, {}
+    if tone_p is not None and recommended_p is not None:
+        probabilities = {**{label: round(float(p), 3) for label, p in zip(TONES, tone_p, strict=True)},
+                         "recommended": round(recommended_p, 3)}
+        tone = "harmful" if analysis.certain_harm else tone_label(tone_p, harmful_threshold)
+    if minor and "graphic_detail" in analysis.flags:
+        tone = "harmful"
+    deciding_flags = analysis.verdicts[analysis.deciding].label.flags
+    recommended = is_recommended(analysis.question_type, tone, deciding_flags)
+    if recommended_p is not None and max(recommended_p, 1.0 - recommended_p) >= CONFIDENT:
+        recommended = recommended_p >= 0.5 and tone != "harmful" and analysis.question_type != "suggestive"
+    if any(flag in analysis.flags for flag in NEVER_RECOMMENDED):
+        recommended = False
+    return tone, recommended, probabilities
 
 
 class Scorer:
-    """Scores utterances against one rubric. Exemplar embeddings come from the disk cache when warm."""
+    """Scores utterances against one rubric. Exemplar embeddings come from the disk cache when warm.
 
-    def __init__(self, rubric: Rubric, embedder: Embedder):
+    `head` is the rubric's learned head for this embedder (simulator.head_training.head_for); without one,
+    tone and recommendation come from exemplars and cues alone.
+    """
+
+    def __init__(self, rubric: Rubric, embedder: Embedder, head: Head | None = None):
         self.rubric = rubric
         self.embedder = embedder
+        self.head = head
         texts = rubric.exemplar_texts()
         lookup = dict(zip(texts, embed_fixed(embedder, texts), strict=True))
         self.question_types = ExemplarClassifier.build(
@@ -156,21 +237,27 @@ class Scorer:
         """Criterion weights, for `session_report(..., weights=scorer.weights)`."""
         return {criterion.id: criterion.weight for criterion in self.rubric.criteria}
 
-    def assess(self, text: str) -> Assessment:
-        return self.assess_detailed(text)[0]
+    def assess(self, text: str, minor: bool = False) -> Assessment:
+        return self.assess_detailed(text, minor)[0]
 
-    def assess_detailed(self, text: str) -> tuple[Assessment, np.ndarray]:
-        """The assessment and the normalised whole-utterance embedding (reused for fact-cue matching)."""
-        return self._assess_batch([text])[0]
+    def assess_detailed(self, text: str, minor: bool = False) -> tuple[Assessment, np.ndarray]:
+        """The assessment and the normalised whole-utterance embedding (reused for fact-cue matching).
+        `minor`: the person interviewed is under 18 (graphic detail is then harmful)."""
+        analysis = self.analyse_many([text])[0]
+        return self._assessment(analysis, minor), analysis.whole
 
-    def assess_many(self, texts: list[str], rescoring: bool = False) -> list[Assessment]:
+    def assess_many(self, texts: list[str], rescoring: bool = False, minor: bool = False) -> list[Assessment]:
         """Score a batch. `rescoring=True` (stored transcripts scored again after a rubric edit, or with
         another rubric) takes utterance embeddings from the disk cache: they do not depend on the rubric.
         """
-        return [assessment for assessment, _ in self._assess_batch(texts, rescoring)]
+        return [self._assessment(analysis, minor) for analysis in self.analyse_many(texts, rescoring)]
 
-    def _assess_batch(self, texts: list[str], rescoring: bool = False) -> list[tuple[Assessment, np.ndarray]]:
-        """All utterances and their sentences are embedded in one call."""
+    def for_person(self, minor: bool) -> _PersonScorer:
+        """This scorer for an interview with one person (the engine calls `assess_detailed(text)`)."""
+        return _PersonScorer(self, minor)
+
+    def analyse_many(self, texts: list[str], rescoring: bool = False) -> list[Analysis]:
+        """Exemplar and cue evidence for each utterance; all utterances and sentences embedded in one call."""
         plans: list[tuple[str, list[str], int]] = []  # text, sentences, row of the whole utterance
         to_embed: list[str] = []
         for text in texts:
@@ -192,14 +279,15 @@ class Scorer:
             first = row if len(sentences) == 1 else row + 1
             sentence_vectors = vectors[first:first + len(sentences)]
             verdicts = [self._label_sentence(s, v) for s, v in zip(sentences, sentence_vectors, strict=True)]
-            results.append((self._combine(text, verdicts, whole), whole))
+            results.append(self._analyse(text, verdicts, whole))
         return results
 
     def _label_sentence(self, sentence: str, vector: np.ndarray) -> _SentenceVerdict:
         cues = find_cues(sentence)
         row = vector[None, :]
         type_logits = self.question_types.logits(row)[0] + cue_bonus(cues, QUESTION_TYPES, "question_type")
-        tone_logits = self.tones.logits(row)[0] + cue_bonus(cues, TONES, "tone")
+        cue_tone = cue_bonus(cues, TONES, "tone")
+        tone_logits = self.tones.logits(row)[0] + cue_tone
         if any(cue.tone.get("harmful", 0.0) >= STRONG for cue in cues):
             tone_logits[_HARMFUL] = max(tone_logits[_HARMFUL], tone_logits.max() + STRONG)
         question_type = QUESTION_TYPES[int(type_logits.argmax())]
@@ -211,9 +299,9 @@ class Scorer:
             nearest=[self.question_types.nearest(vector, question_type), self.tones.nearest(vector, tone)],
         )
         return _SentenceVerdict(label, cues, type_confidence=float(softmax(type_logits).max()),
-                                tone_confidence=float(softmax(tone_logits).max()))
+                                tone_probabilities=softmax(tone_logits), cue_tone=cue_tone)
 
-    def _combine(self, text: str, verdicts: list[_SentenceVerdict], whole: np.ndarray) -> Assessment:
+    def _analyse(self, text: str, verdicts: list[_SentenceVerdict], whole: np.ndarray) -> Analysis:
         labels = [verdict.label for verdict in verdicts]
         questions = [i for i, label in enumerate(labels) if label.question_type != "statement"]
         suggestive = [i for i in questions if labels[i].question_type == "suggestive"]
@@ -222,7 +310,6 @@ class Scorer:
         harmful = [i for i, label in enumerate(labels) if label.tone == "harmful"]
         supportive = [i for i, label in enumerate(labels) if label.tone == "supportive"]
         tone_from = harmful[0] if harmful else (supportive[0] if supportive else deciding)
-        tone = labels[tone_from].tone
 
         flags = [flag for label in labels for flag in label.flags]
         if len(questions) > 1 or any(joins_two_questions(label.text) for label in labels):
@@ -230,14 +317,26 @@ class Scorer:
         if word_count(text) > LONG_UTTERANCE_WORDS or len(labels) > MAX_SENTENCES_BEFORE_TOO_LONG:
             flags.append("too_long")
         flags = _ordered(flags)
-        criteria = self._criteria_scores(whole, flags)
-        recommended = is_recommended(question_type, tone, labels[deciding].flags)
-        explanation = _explain(verdicts, deciding, tone_from, len(labels))
+        # "Tell me everything, or you're going to prison" is a demand, not an invitation
+        if question_type == "invitation" and "threat" in flags:
+            question_type = "directive"
+        if question_type == "suggestive" and any(flag in flags for flag in NOT_THE_INTERVIEW):
+            question_type = "option_posing"
+        certain_harm = any(cue.tone.get("harmful", 0.0) >= STRONG for v in verdicts for cue in v.cues)
+        features = utterance_features(verdicts, whole, question_type, flags, word_count(text))
+        return Analysis(text, verdicts, whole, question_type, deciding, tone_from, labels[tone_from].tone,
+                        flags, certain_harm, features)
+
+    def _assessment(self, analysis: Analysis, minor: bool) -> Assessment:
+        tone, recommended, probabilities = decide(analysis, self.head, minor)
+        labels = [verdict.label for verdict in analysis.verdicts]
+        question_type, flags = analysis.question_type, analysis.flags
         return Assessment(
-            text=text, question_type=question_type, tone=tone, recommended=recommended, criteria=criteria,
-            flags=flags, explanation=explanation,
-            suggestion=suggest(labels[deciding].text, question_type, tone, flags, recommended),
-            sentences=labels,
+            text=analysis.text, question_type=question_type, tone=tone, recommended=recommended,
+            criteria=self._criteria_scores(analysis.whole, flags), flags=flags,
+            explanation=plain_why(question_type, tone, recommended, flags, minor),
+            suggestion=suggest(labels[analysis.deciding].text, question_type, tone, flags, recommended),
+            evidence=_explain(analysis, tone, probabilities), probabilities=probabilities, sentences=labels,
         )
 
     def _criteria_scores(self, whole: np.ndarray, flags: list[str]) -> dict[str, float]:
@@ -259,8 +358,25 @@ def _ordered(flags: list[str]) -> list[str]:
     return [flag for flag in FLAGS if flag in present]
 
 
-def _explain(verdicts: list[_SentenceVerdict], deciding: int, tone_from: int, n_sentences: int) -> str:
-    """One line naming the sentence, cues and nearest exemplars behind each label."""
+@dataclass
+class _PersonScorer:
+    """A scorer bound to one interviewee (a minor or not), as the engine's UtteranceScorer."""
+
+    scorer: Scorer
+    minor: bool
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.scorer.embedder
+
+    def assess_detailed(self, text: str) -> tuple[Assessment, np.ndarray]:
+        return self.scorer.assess_detailed(text, self.minor)
+
+
+def _explain(analysis: Analysis, tone: str, probabilities: dict[str, float]) -> str:
+    """The assessor's line: sentence, cues, nearest exemplars and head probabilities behind each label."""
+    verdicts, deciding, n_sentences = analysis.verdicts, analysis.deciding, len(analysis.verdicts)
+
     def where(index: int, confidence: float) -> str:
         sentence = f", sentence {index + 1}" if n_sentences > 1 else ""
         return f" (p={confidence:.2f}{sentence})"
@@ -270,10 +386,17 @@ def _explain(verdicts: list[_SentenceVerdict], deciding: int, tone_from: int, n_
                 if getattr(cue, dimension).get(label, 0) > 0]
         return "; ".join([*cues, f"like '{nearest}'"])
 
-    typed, toned = verdicts[deciding], verdicts[tone_from]
-    return (
-        f"{typed.label.question_type}{where(deciding, typed.type_confidence)}: "
-        f"{reasons(typed, 'question_type', typed.label.question_type, typed.label.nearest[0])}. "
-        f"Tone {toned.label.tone}{where(tone_from, toned.tone_confidence)}: "
-        f"{reasons(toned, 'tone', toned.label.tone, toned.label.nearest[1])}."
-    )
+    typed, toned = verdicts[deciding], verdicts[analysis.tone_from]
+    line = (f"{analysis.question_type}{where(deciding, typed.type_confidence)}: "
+            f"{reasons(typed, 'question_type', typed.label.question_type, typed.label.nearest[0])}. "
+            f"Exemplars and cues: tone {toned.label.tone}{where(analysis.tone_from, toned.tone_confidence)}: "
+            f"{reasons(toned, 'tone', toned.label.tone, toned.label.nearest[1])}.")
+    if probabilities:
+        decided = "a certain cue" if analysis.certain_harm else "the learned head"
+        line += (f" Tone {tone} ({decided}; head p(harmful)={probabilities['harmful']:.2f}, "
+                 f"p(supportive)={probabilities['supportive']:.2f}, "
+                 f"p(recommended)={probabilities['recommended']:.2f}).")
+    judged = [flag for flag in analysis.flags if flag in NEVER_RECOMMENDED]
+    if judged:
+        line += f" Never recommended: {', '.join(judged)}."
+    return line

@@ -11,6 +11,7 @@ import threading
 
 from simulator.auth import is_loopback
 from simulator.embeddings import Embedder
+from simulator.head_training import head_for
 from simulator.llm.base import ChatModel
 from simulator.personas import Persona, load_personas
 from simulator.registry import Registry
@@ -78,7 +79,9 @@ class Services:
         key = (rubric.id, rubric.content_hash())
         with self._lock:
             if key not in self._scorers:
-                self._scorers[key] = Scorer(rubric, self.embedder())
+                embedder = self.embedder()
+                head = head_for(rubric, embedder, self.settings.rubrics_dir, self.settings.cache_dir)
+                self._scorers[key] = Scorer(rubric, embedder, head)
             return self._scorers[key]
 
     def embedder(self) -> Embedder:

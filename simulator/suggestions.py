@@ -28,6 +28,12 @@ def suggest(sentence: str, question_type: str, tone: str, flags: list[str], reco
     topic = topic_of(sentence)
     invite = f"Tell me about {topic}." if topic else "Tell me more about that."
     invite_lower = invite[0].lower() + invite[1:]
+    if "graphic_detail" in flags:
+        return "You don't have to tell me every detail. What happened next?"
+    if "manipulation" in flags:
+        return "I'm here to listen to you. Tell me what has been happening."
+    if "off_topic" in flags:
+        return "Thank you for talking to me. Tell me a bit about how things have been for you."
     if "threat" in flags:
         return f"You are not in trouble for what happened to you. {invite}"
     if "blame" in flags:
@@ -37,7 +43,7 @@ def suggest(sentence: str, question_type: str, tone: str, flags: list[str], reco
     if "disbelief" in flags:
         return f"Thank you for telling me. Help me understand: {invite_lower}"
     if "pressure" in flags:
-        return f"Take your time; we can stop whenever you like. When you're ready, {invite_lower}"
+        return f"Take your time; you can answer in your own words. When you're ready, {invite_lower}"
     if tone == "harmful":
         return f"Thank you for telling me. {invite}"
     if "multiple_questions" in flags:

@@ -7,7 +7,8 @@ from simulator.cli import main
 from simulator.cli import score as score_cli
 from simulator.embeddings import HashingEmbedder
 
-KEYS = {"text", "question_type", "tone", "recommended", "criteria", "flags", "explanation", "suggestion"}
+KEYS = {"text", "question_type", "tone", "recommended", "criteria", "flags", "explanation", "suggestion",
+        "evidence", "probabilities"}
 
 
 @pytest.fixture(autouse=True)

@@ -317,7 +317,7 @@ def test_rubric_comparison_shows_metrics_before_saving(services):
     studio = StudioHandlers(services)
     text = studio.load_rubric("default")
     table = studio.compare_rubric("default", text)
-    assert "| question type | accuracy |" in table and "+0.000" in table
+    assert "cross-validation" in table and "| harmful | recall |" in table and "+0.000" in table
     with pytest.raises(DataFileError, match="labels"):
         studio.compare_rubric("default", text.replace("labels:", "labelz:", 1))
 

@@ -10,8 +10,11 @@ from pathlib import Path
 from simulator.calibration import Evaluation, LabelMetrics, evaluate, load_calibration
 from simulator.cli import CLIError
 from simulator.cli.common import add_settings_flags, settings_from_args
-from simulator.cli.score import build_scorer
+from simulator.cli.score import build_scorer, selected_rubric
 from simulator.datafiles import DataFileError
+from simulator.head import save_head
+from simulator.head_training import CrossValidation, head_path, train_head
+from simulator.models import load_embedder
 from simulator.rubric import load_rubric, load_rubrics
 
 CALIBRATION_FILE = Path("calibration") / "officer_utterances.yaml"
@@ -38,6 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluating.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     add_settings_flags(evaluating, "--rubrics-dir", "--rubric", "--embedder", "--device")
     evaluating.set_defaults(func=run_evaluate)
+
+    training = sub.add_parser("train", help="rebuild the learned head (seeded) beside the rubric; print "
+                                            "its cross-validated figures")
+    training.add_argument("--json", action="store_true", help="print the cross-validation as JSON")
+    add_settings_flags(training, "--rubrics-dir", "--rubric", "--embedder", "--device")
+    training.set_defaults(func=run_train)
 
     for command in (listing, validate):
         add_settings_flags(command, "--rubrics-dir")
@@ -80,6 +89,31 @@ def run_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(build_scorer(settings), calibration, args.folds, args.annomi)
     print(json.dumps(result.model_dump(mode="json"), indent=2) if args.json else format_evaluation(result))
     return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    rubric, embedder = selected_rubric(settings), load_embedder(settings)
+    head, validation = train_head(rubric, embedder, Path(settings.rubrics_dir) / "calibration")
+    path = head_path(settings.rubrics_dir, rubric.id, embedder.name)
+    save_head(head, path)
+    print(json.dumps(validation.model_dump(mode="json"), indent=2) if args.json
+          else format_cross_validation(validation))
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def format_cross_validation(result: CrossValidation) -> str:
+    lines = [f"Learned head, {result.folds}-fold cross-validation (every example scored by a head that never "
+             f"saw it; harmful threshold {result.harmful_threshold:.2f}):",
+             f"  harmful recall {result.harmful_recall:.3f}, precision {result.harmful_precision:.3f}, "
+             f"false alarms {result.false_alarms:.3f} of supportive or neutral"]
+    lines += format_metrics("tone", result.tone) + format_metrics("recommended", result.recommended)
+    lines.append("  by set: " + "; ".join(
+        f"{source} " + ", ".join(f"{key} {value:.3f}" if key != "n" else f"n={int(value)}"
+                                 for key, value in figures.items())
+        for source, figures in result.by_source.items()))
+    return "\n".join(lines)
 
 
 def format_metrics(title: str, metrics: LabelMetrics) -> list[str]:

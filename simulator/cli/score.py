@@ -10,6 +10,7 @@ from pathlib import Path
 from simulator.cli import CLIError
 from simulator.cli.common import add_settings_flags, settings_from_args
 from simulator.embeddings import Embedder
+from simulator.head_training import head_for
 from simulator.labels import Assessment
 from simulator.models import load_embedder
 from simulator.rubric import Rubric, load_rubrics
@@ -50,7 +51,9 @@ def selected_rubric(settings: Settings) -> Rubric:
 
 
 def build_scorer(settings: Settings, embedder: Embedder | None = None) -> Scorer:
-    return Scorer(selected_rubric(settings), embedder or load_embedder(settings))
+    """The selected rubric with its learned head for this embedder, when one was built."""
+    rubric, embedder = selected_rubric(settings), embedder or load_embedder(settings)
+    return Scorer(rubric, embedder, head_for(rubric, embedder, settings.rubrics_dir, settings.cache_dir))
 
 
 def format_line(assessment: Assessment) -> str:

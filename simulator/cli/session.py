@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_session(args: argparse.Namespace) -> Session:
+    from simulator.head_training import head_for
     from simulator.models import load_chat_model, load_embedder
     from simulator.rubric import load_rubrics
     from simulator.scoring import Scorer
@@ -50,7 +51,9 @@ def build_session(args: argparse.Namespace) -> Session:
         chat_model = load_chat_model(settings)
     except ChatModelError as exc:
         raise CLIError(str(exc)) from None
-    return Session(persona, Scorer(rubric, embedder), chat_model, seed=args.seed, embedder=embedder,
+    scorer = Scorer(rubric, embedder, head_for(rubric, embedder, settings.rubrics_dir, settings.cache_dir))
+    return Session(persona, scorer.for_person(persona.is_minor), chat_model, seed=args.seed,
+                   embedder=embedder,
                    params=EngineParams(voice=settings.voice))
 
 

@@ -99,7 +99,8 @@ class PracticeHandlers:
         rubric = self.services.rubric()
         chat_model, embedder = self.services.chat_model(), self.services.embedder()
         seed = secrets.randbelow(2**31)  # varied replies across sessions, reproducible from the stored seed
-        session = Session(persona, self.services.scorer(rubric), chat_model, seed=seed, embedder=embedder,
+        scorer = self.services.scorer(rubric).for_person(persona.is_minor)
+        session = Session(persona, scorer, chat_model, seed=seed, embedder=embedder,
                           params=EngineParams(voice=self.services.settings.voice))
         opening = session.opening()
         record = self.services.store().create_session(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from simulator.labels import FLAGS, Assessment
+from simulator.labels import Assessment
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=])")
 _LINE_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # four spaces would start a code block
@@ -57,16 +57,14 @@ def persona_choice_label(card: dict) -> str:
 
 
 def feedback_markdown(assessment: Assessment) -> str:
-    """Live feedback on one officer message: type, verdict, why, and a better wording."""
+    """Live feedback on one officer message: type, verdict, one plain sentence on why and a better wording
+    (cues, probabilities and exemplars are in the assessment's evidence, for assessors)."""
     verdict = "✓ recommended" if assessment.recommended else "⚠ not recommended"
     lines = [
         f"**Your message:** {inert(assessment.text)}",
         f"**Question type:** {inert(label(assessment.question_type))} · **tone:** {inert(assessment.tone)}"
         f" · {verdict}",
     ]
-    if assessment.flags:
-        noticed = "; ".join(inert(FLAGS.get(flag, label(flag))) for flag in assessment.flags)
-        lines.append(f"**Noticed:** {noticed}")
     if assessment.explanation:
         lines.append(f"**Why:** {inert(assessment.explanation)}")
     if assessment.suggestion and not assessment.recommended:

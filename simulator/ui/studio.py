@@ -17,20 +17,25 @@ from pathlib import Path
 import gradio as gr
 
 from simulator.auth import User, can_edit_personas, require
-from simulator.calibration import LabelMetrics, evaluate_calibration, load_calibration
 from simulator.cards import card_json, card_to_persona, read_card_json
 from simulator.datafiles import DataFileError, check_id, dump_yaml, parse_yaml, validate_data
 from simulator.engine import EngineParams, Session, Turn
+from simulator.head import save_head
+from simulator.head_training import (
+    CrossValidation,
+    cross_validate_head,
+    head_path,
+    train_head,
+    training_examples,
+)
 from simulator.personas import Persona
 from simulator.registry import path_for_id
 from simulator.rubric import Rubric
-from simulator.scoring import Scorer
 from simulator.services import Services
 from simulator.ui import render
 from simulator.ui.handlers import check_message, current_user
 
 HISTORY_DIR = ".history"
-CALIBRATION_FILE = Path("calibration") / "officer_utterances.yaml"
 
 
 @dataclass
@@ -164,7 +169,8 @@ class StudioHandlers:
     def preview_start(self, text: str, request: gr.Request | None = None) -> Preview:
         self._instructor(request)
         persona = parse_persona(text)
-        session = Session(persona, self.services.scorer(), self.services.chat_model(),
+        session = Session(persona, self.services.scorer().for_person(persona.is_minor),
+                          self.services.chat_model(),
                           embedder=self.services.embedder(),
                           params=EngineParams(voice=self.services.settings.voice))
         return Preview(session, [render.chat_message("assistant", session.opening())])
@@ -207,31 +213,43 @@ class StudioHandlers:
         return read_by_id(Path(self.services.settings.rubrics_dir), rubric_id, "rubric")
 
     def compare_rubric(self, rubric_id: str, text: str, request: gr.Request | None = None) -> str:
-        """Calibration metrics of the saved rubric beside the edited one, before anything is saved."""
+        """Cross-validated figures of the saved rubric beside the edited one, before anything is saved: each
+        calibration utterance and tone exemplar is scored by a head trained without it, never by one that
+        was fitted to it."""
         self._instructor(request)
         edited = parse_rubric(text)
-        items = load_calibration(Path(self.services.settings.rubrics_dir) / CALIBRATION_FILE).items
-        saved = evaluate_calibration(self.services.scorer(self.services.rubric(rubric_id)), items)
-        trial = evaluate_calibration(Scorer(edited, self.services.embedder()), items)
+        calibration = Path(self.services.settings.rubrics_dir) / "calibration"
+        embedder = self.services.embedder()
+        saved_rubric = self.services.rubric(rubric_id)
+        saved = cross_validate_head(saved_rubric, embedder, training_examples(saved_rubric, calibration))
+        trial = cross_validate_head(edited, embedder, training_examples(edited, calibration))
         return metrics_table(saved, trial)
 
     def save_rubric(self, text: str, request: gr.Request | None = None) -> str:
         user = self._instructor(request)
         rubric = parse_rubric(text)
-        save_atomically(Path(self.services.settings.rubrics_dir), rubric.id, "rubric", text)
+        rubrics_dir = Path(self.services.settings.rubrics_dir)
+        save_atomically(rubrics_dir, rubric.id, "rubric", text)
+        embedder = self.services.embedder()
+        if head_path(rubrics_dir, rubric.id, embedder.name).exists():  # retrain the head beside the rubric
+            save_head(train_head(rubric, embedder, rubrics_dir / "calibration")[0],
+                      head_path(rubrics_dir, rubric.id, embedder.name))
         self.services.reload_rubrics()
         self.services.store().audit(user.name, "rubric_saved", rubric.id, {"hash": rubric.content_hash()})
         return rubric.id
 
 
 
-def metrics_table(saved: dict[str, LabelMetrics], edited: dict[str, LabelMetrics]) -> str:
-    """Accuracy and macro-F1 per label dimension, saved vs edited, as a Markdown table."""
-    lines = ["| label | metric | saved | edited | change |", "|---|---|---|---|---|"]
-    for dimension, before in saved.items():
-        after = edited[dimension]
-        for metric in ("accuracy", "macro_f1"):
-            old, new = getattr(before, metric), getattr(after, metric)
-            lines.append(f"| {render.label(dimension)} | {render.label(metric)} | {old:.3f} | {new:.3f} | "
-                         f"{new - old:+.3f} |")
+def metrics_table(saved: CrossValidation, edited: CrossValidation) -> str:
+    """Cross-validated figures, saved vs edited, as a Markdown table."""
+    rows = [("tone", "accuracy", saved.tone.accuracy, edited.tone.accuracy),
+            ("tone", "macro F1", saved.tone.macro_f1, edited.tone.macro_f1),
+            ("harmful", "recall", saved.harmful_recall, edited.harmful_recall),
+            ("harmful", "false alarms (lower is better)", saved.false_alarms, edited.false_alarms),
+            ("recommended", "accuracy", saved.recommended.accuracy, edited.recommended.accuracy)]
+    lines = [f"_{saved.folds}-fold cross-validation: every calibration utterance and tone exemplar is scored "
+             "by a head trained without it._", "",
+             "| label | metric | saved | edited | change |", "|---|---|---|---|---|"]
+    lines += [f"| {label} | {metric} | {old:.3f} | {new:.3f} | {new - old:+.3f} |"
+              for label, metric, old, new in rows]
     return "\n".join(lines)

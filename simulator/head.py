@@ -1,0 +1,117 @@
+"""The learned head: logistic regressions for tone and for "recommended" over utterance features.
+
+Why: exemplar similarity in MiniLM follows topic more than tone, so harm without a cue word read as
+neutral. A linear read-out trained on labelled utterances (the rubric's tone exemplars and the calibration
+sets) finds the direction that separates harm from neutral wording. The cues stay as explanations and as
+certain overrides (simulator.scoring). The head is a small JSON file next to the rubric; see
+simulator.head_training for how it is built and cross-validated.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from simulator.labels import TONES
+
+L2 = 0.03  # ridge penalty on the standardised weights (bias excluded); cross-validated against 0.01-3
+CONFIDENT = 0.9  # the recommendation head overrules the rules only this sure (cross-validated)
+ITERATIONS = 400
+
+
+def softmax_rows(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    weights = np.exp(shifted)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | None = None,
+                 l2: float = L2, iterations: int = ITERATIONS) -> np.ndarray:
+    """Multinomial logistic regression by Nesterov-accelerated gradient descent; returns (d + 1, classes)
+    weights, the last row the bias. Deterministic: the same inputs give the same bytes."""
+    x = np.asarray(x, dtype=np.float64)
+    n, d = x.shape
+    design = np.hstack([x, np.ones((n, 1))])
+    targets = np.eye(n_classes)[y]
+    weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    weight = weight / weight.mean()
+    ridge = np.full((d + 1, 1), l2)
+    ridge[-1] = 0.0
+    # Lipschitz bound of the gradient: softmax curvature <= 1/2, times the largest eigenvalue of X^T W X / n
+    curvature = np.linalg.eigvalsh((design * weight[:, None]).T @ design / n)[-1]
+    step = 1.0 / (0.5 * curvature + l2)
+    w = np.zeros((d + 1, n_classes))
+    previous = w
+    for t in range(1, iterations + 1):
+        look = w + (t - 1) / (t + 2) * (w - previous)
+        probabilities = softmax_rows(design @ look)
+        gradient = design.T @ ((probabilities - targets) * weight[:, None]) / n + ridge * look
+        previous, w = w, look - step * gradient
+    return w
+
+
+def predict_logistic(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return softmax_rows(np.asarray(x, dtype=np.float64) @ w[:-1] + w[-1])
+
+
+def tone_label(probabilities: np.ndarray, harmful_threshold: float) -> str:
+    """Harmful when its probability reaches the threshold, else the likelier of the other two."""
+    harmful = TONES.index("harmful")
+    if probabilities[harmful] >= harmful_threshold:
+        return "harmful"
+    rest = np.array(probabilities, dtype=np.float64)
+    rest[harmful] = -1.0
+    return TONES[int(rest.argmax())]
+
+
+def balanced_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
+    """Each class weighs the same in total, so the rare harmful class is not drowned by neutral ones."""
+    counts = np.bincount(y, minlength=n_classes).astype(float)
+    return (len(y) / (n_classes * np.maximum(counts, 1.0)))[y]
+
+
+class Head(BaseModel):
+    """The trained weights, the feature scaling, and what they were trained from."""
+
+    embedder: str
+    fingerprint: str  # rubric hash + calibration sets + feature layout; a mismatch means retrain
+    n_features: int
+    mean: list[float]
+    scale: list[float]
+    tone: list[list[float]]  # (n_features + 1) x 3, rows = features then bias, columns = TONES
+    recommended: list[list[float]]  # (n_features + 1) x 2, columns = (not, recommended)
+    harmful_threshold: float  # p(harmful) at or above which the tone is harmful (chosen by cross-validation)
+    trained_on: dict[str, int]  # source -> number of examples
+
+    def _standardise(self, features: np.ndarray) -> np.ndarray:
+        return (np.asarray(features, dtype=np.float64) - np.array(self.mean)) / np.array(self.scale)
+
+    def tone_probabilities(self, features: np.ndarray) -> np.ndarray:
+        return predict_logistic(self._standardise(features), np.array(self.tone))
+
+    def recommended_probability(self, features: np.ndarray) -> np.ndarray:
+        return predict_logistic(self._standardise(features), np.array(self.recommended))[:, 1]
+
+
+def rounded(values: np.ndarray) -> list:
+    """Six decimals: a rebuild with the same inputs writes the same file, and the file is small."""
+    return np.round(np.asarray(values, dtype=np.float64), 6).tolist()
+
+
+def save_head(head: Head, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    text = json.dumps(head.model_dump(), sort_keys=True, separators=(",", ":"))
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_head(path: Path) -> Head | None:
+    """The head in `path`, or None when it is missing or unreadable (the scorer then runs without one)."""
+    try:
+        return Head.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

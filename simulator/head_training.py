@@ -1,0 +1,242 @@
+"""Training the learned head: examples from the rubric's tone exemplars and the calibration sets, features
+that never see their own label, seeded cross-validation, and the file beside the rubric.
+
+`interview-sim rubric train` rebuilds `<rubrics>/heads/<rubric>.<embedder>.json`; the studio retrains it
+when an instructor saves a rubric; a stale file (rubric or calibration sets changed) is retrained on load
+into the cache folder. Cross-validated figures are what the studio shows: never the score on the texts
+the head was fitted to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from simulator.calibration import LabelMetrics, label_metrics, load_calibration
+from simulator.embeddings import Embedder, embed_fixed
+from simulator.head import (
+    ITERATIONS,
+    L2,
+    Head,
+    balanced_weights,
+    fit_logistic,
+    load_head,
+    predict_logistic,
+    rounded,
+    save_head,
+)
+from simulator.labels import TONES
+from simulator.rubric import Rubric
+from simulator.scoring import FEATURE_LAYOUT, Analysis, Scorer, settle
+
+log = logging.getLogger(__name__)
+
+SEED = 0
+FOLDS = 5
+MAX_FALSE_ALARMS = 0.04  # the harmful threshold is the lowest whose cross-validated false alarms stay within
+THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))  # 0.20 ... 0.80
+
+
+class Example(BaseModel):
+    text: str
+    tone: str
+    recommended: bool | None  # None for tone exemplars, which carry no recommendation
+    question_type: str | None
+    source: str
+
+
+class CrossValidation(BaseModel):
+    """Out-of-fold figures: every example scored by a head that never saw it."""
+
+    folds: int
+    harmful_threshold: float
+    tone: LabelMetrics
+    recommended: LabelMetrics
+    harmful_recall: float
+    harmful_precision: float
+    false_alarms: float  # share of supportive or neutral examples called harmful
+    by_source: dict[str, dict[str, float]]  # per set: tone accuracy, harmful recall, recommended accuracy
+
+
+def head_path(rubrics_dir: Path, rubric_id: str, embedder_name: str) -> Path:
+    return Path(rubrics_dir) / "heads" / f"{rubric_id}.{embedder_name}.json"
+
+
+def training_examples(rubric: Rubric, calibration_dir: Path) -> list[Example]:
+    """The rubric's tone exemplars, then every calibration set's items (files in name order)."""
+    examples = [Example(text=text, tone=tone, recommended=None, question_type=None, source="exemplars")
+                for tone in TONES for text in rubric.labels.tone[tone]]
+    for path in sorted(Path(calibration_dir).glob("*.yaml")):
+        calibration = load_calibration(path)
+        examples += [Example(text=item.text, tone=item.tone, recommended=item.recommended,
+                             question_type=item.question_type, source=calibration.id)
+                     for item in calibration.items]
+    return examples
+
+
+def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str) -> str:
+    payload = json.dumps([rubric.content_hash(), embedder_name, FEATURE_LAYOUT, L2, ITERATIONS, SEED, FOLDS,
+                          MAX_FALSE_ALARMS, [e.model_dump() for e in examples]], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+class _MemoEmbedder:
+    """Embeds each text once per training run (folds rebuild scorers from the same texts)."""
+
+    def __init__(self, inner: Embedder):
+        self.name = inner.name
+        self._inner = inner
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, embed_fixed(self._inner, missing), strict=True))
+        return np.stack([self._vectors[text] for text in texts])
+
+
+def analyse_examples(rubric: Rubric, embedder: Embedder, examples: list[Example]) -> list[Analysis]:
+    """Exemplar-and-cue analyses; a tone exemplar is analysed by a scorer built without its fold, so its
+    exemplar-similarity features do not contain itself."""
+    memo = _MemoEmbedder(embedder)
+    analyses: list[Analysis | None] = [None] * len(examples)
+    others = [i for i, e in enumerate(examples) if e.source != "exemplars"]
+    for i, analysis in zip(others, Scorer(rubric, memo).analyse_many([examples[i].text for i in others]),
+                           strict=True):
+        analyses[i] = analysis
+    for fold in range(FOLDS):
+        kept = {tone: [t for j, t in enumerate(texts) if j % FOLDS != fold]
+                for tone, texts in rubric.labels.tone.items()}
+        held = {text for texts in rubric.labels.tone.values()
+                for j, text in enumerate(texts) if j % FOLDS == fold}
+        index = [i for i, e in enumerate(examples) if e.source == "exemplars" and e.text in held]
+        labels = rubric.labels.model_copy(update={"tone": kept})
+        scorer = Scorer(rubric.model_copy(update={"labels": labels}), memo)
+        for i, analysis in zip(index, scorer.analyse_many([examples[i].text for i in index]), strict=True):
+            analyses[i] = analysis
+    return [analysis for analysis in analyses if analysis is not None]
+
+
+def _fit(features: np.ndarray, examples: list[Example], rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Standardisation and both regressions from the examples in `rows`."""
+    x = features[rows]
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = (x - mean) / scale
+    tone_y = np.array([TONES.index(examples[i].tone) for i in rows])
+    tone_w = fit_logistic(z, tone_y, len(TONES), balanced_weights(tone_y, len(TONES)))
+    labelled = np.array([examples[i].recommended is not None for i in rows])
+    rec_y = np.array([int(bool(examples[i].recommended)) for i in rows[labelled]])
+    rec_w = fit_logistic(z[labelled], rec_y, 2, balanced_weights(rec_y, 2))
+    return mean, scale, tone_w, rec_w
+
+
+def _head(embedder_name: str, print_: str, mean, scale, tone_w, rec_w, threshold: float,
+          examples: list[Example]) -> Head:
+    sources: dict[str, int] = {}
+    for example in examples:
+        sources[example.source] = sources.get(example.source, 0) + 1
+    return Head(embedder=embedder_name, fingerprint=print_, n_features=len(mean), mean=rounded(mean),
+                scale=rounded(scale), tone=rounded(tone_w), recommended=rounded(rec_w),
+                harmful_threshold=threshold, trained_on=sources)
+
+
+def _folds(n: int) -> np.ndarray:
+    return np.random.default_rng(SEED).permutation(n) % FOLDS
+
+
+def cross_validate_head(rubric: Rubric, embedder: Embedder, examples: list[Example],
+                        analyses: list[Analysis] | None = None) -> CrossValidation:
+    """Seeded k-fold: each example labelled by a head trained on the other folds; the harmful threshold is
+    the lowest whose out-of-fold false-alarm rate stays within MAX_FALSE_ALARMS."""
+    analyses = analyses or analyse_examples(rubric, embedder, examples)
+    features = np.stack([a.features for a in analyses])
+    fold_of = _folds(len(examples))
+    tone_p = np.zeros((len(examples), len(TONES)))
+    recommended_p = np.zeros(len(examples))
+    for fold in range(FOLDS):
+        mean, scale, tone_w, rec_w = _fit(features, examples, np.flatnonzero(fold_of != fold))
+        held = np.flatnonzero(fold_of == fold)
+        z = (features[held] - mean) / scale
+        tone_p[held] = predict_logistic(z, tone_w)
+        recommended_p[held] = predict_logistic(z, rec_w)[:, 1]
+    outcomes = {threshold: [settle(a, tone_p[i], float(recommended_p[i]), threshold)
+                            for i, a in enumerate(analyses)] for threshold in THRESHOLDS}
+    tone_truth = [e.tone for e in examples]
+
+    def false_alarms(decided) -> float:
+        calm = [i for i, t in enumerate(tone_truth) if t != "harmful"]
+        return sum(decided[i][0] == "harmful" for i in calm) / max(1, len(calm))
+
+    threshold = next((t for t in THRESHOLDS if false_alarms(outcomes[t]) <= MAX_FALSE_ALARMS), THRESHOLDS[-1])
+    return _report(examples, outcomes[threshold], threshold, false_alarms(outcomes[threshold]))
+
+
+def _report(examples: list[Example], decided: list[tuple], threshold: float,
+            alarms: float) -> CrossValidation:
+    tones = [d[0] for d in decided]
+    truth = [e.tone for e in examples]
+    rec_rows = [i for i, e in enumerate(examples) if e.recommended is not None]
+    harmful_true = [i for i, t in enumerate(truth) if t == "harmful"]
+    harmful_said = [i for i, t in enumerate(tones) if t == "harmful"]
+    hits = sum(tones[i] == "harmful" for i in harmful_true)
+    by_source: dict[str, dict[str, float]] = {}
+    for source in dict.fromkeys(e.source for e in examples):
+        rows = [i for i, e in enumerate(examples) if e.source == source]
+        harmful = [i for i in rows if truth[i] == "harmful"]
+        labelled = [i for i in rows if examples[i].recommended is not None]
+        by_source[source] = {
+            "n": len(rows), "tone_accuracy": round(sum(tones[i] == truth[i] for i in rows) / len(rows), 4),
+            "harmful_recall": (round(sum(tones[i] == "harmful" for i in harmful) / len(harmful), 4)
+                               if harmful else 1.0),
+            **({"recommended_accuracy": round(sum(decided[i][1] == examples[i].recommended for i in labelled)
+                                              / len(labelled), 4)} if labelled else {}),
+        }
+    return CrossValidation(
+        folds=FOLDS, harmful_threshold=threshold, tone=label_metrics(TONES, truth, tones),
+        recommended=label_metrics(("true", "false"), [str(examples[i].recommended).lower() for i in rec_rows],
+                                  [str(decided[i][1]).lower() for i in rec_rows]),
+        harmful_recall=round(hits / max(1, len(harmful_true)), 4),
+        harmful_precision=round(hits / max(1, len(harmful_said)), 4), false_alarms=round(alarms, 4),
+        by_source=by_source)
+
+
+def train_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path) -> tuple[Head, CrossValidation]:
+    """Cross-validate (which also picks the harmful threshold), then fit on every example."""
+    examples = training_examples(rubric, calibration_dir)
+    analyses = analyse_examples(rubric, embedder, examples)
+    validation = cross_validate_head(rubric, embedder, examples, analyses)
+    features = np.stack([a.features for a in analyses])
+    fitted = _fit(features, examples, np.arange(len(examples)))
+    head = _head(embedder.name, fingerprint(rubric, examples, embedder.name), *fitted,
+                 validation.harmful_threshold, examples)
+    return head, validation
+
+
+def head_for(rubric: Rubric, embedder: Embedder, rubrics_dir: Path, cache_dir: Path) -> Head | None:
+    """The rubric's head for this embedder: the file beside the rubric when it is current; retrained into the
+    cache when the rubric or calibration sets changed since; None when no head was ever built for the pair."""
+    shipped = load_head(head_path(rubrics_dir, rubric.id, embedder.name))
+    if shipped is None:
+        return None
+    calibration_dir = Path(rubrics_dir) / "calibration"
+    current = fingerprint(rubric, training_examples(rubric, calibration_dir), embedder.name)
+    if shipped.fingerprint == current:
+        return shipped
+    cached_path = Path(cache_dir) / "heads" / f"{current}.json"
+    cached = load_head(cached_path)
+    if cached is not None:
+        return cached
+    log.info("retraining the learned head for rubric %s (%s): rubric or calibration sets changed",
+             rubric.id, embedder.name)
+    head, _ = train_head(rubric, embedder, calibration_dir)
+    try:
+        save_head(head, cached_path)
+    except OSError:
+        pass  # a read-only cache only costs the retraining next time
+    return head
+

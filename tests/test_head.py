@@ -1,0 +1,97 @@
+"""The learned head: its maths by hand, its file, and training with the hashing embedder (no model)."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.embeddings import HashingEmbedder
+from simulator.head import balanced_weights, fit_logistic, load_head, predict_logistic, save_head, tone_label
+from simulator.head_training import fingerprint, head_for, head_path, train_head, training_examples
+from simulator.rubric import load_rubric
+from simulator.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+RUBRIC = REPO / "rubrics" / "default.yaml"
+
+
+def test_fit_logistic_matches_the_hand_solved_optimum():
+    # x = -1 -> class 0, x = +1 -> class 1, ridge 1: by symmetry the bias is 0 and the logit gap d per unit x
+    # solves d / 2 = 1 / (1 + e^d), so d = 0.6749 (bisection by hand: f(0.675) = 0.0001)
+    w = fit_logistic(np.array([[-1.0], [1.0]]), np.array([0, 1]), 2, l2=1.0, iterations=2000)
+    assert w[0, 1] - w[0, 0] == pytest.approx(0.6749, abs=1e-3)
+    assert w[1, 1] - w[1, 0] == pytest.approx(0.0, abs=1e-6)
+    assert predict_logistic(np.array([[1.0]]), w)[0, 1] == pytest.approx(1 / (1 + np.exp(-0.6749)), abs=1e-3)
+
+
+def test_fit_logistic_is_deterministic():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(40, 5)), rng.integers(0, 3, size=40)
+    assert np.array_equal(fit_logistic(x, y, 3), fit_logistic(x, y, 3))
+
+
+def test_balanced_weights_by_hand():
+    # 3 of class 0, 1 of class 1: 4 / (2 * 3) and 4 / (2 * 1)
+    assert np.allclose(balanced_weights(np.array([0, 0, 0, 1]), 2), [2 / 3, 2 / 3, 2 / 3, 2.0])
+
+
+def test_tone_label_uses_the_harmful_threshold():
+    # TONES = supportive, neutral, harmful
+    assert tone_label(np.array([0.2, 0.45, 0.35]), 0.3) == "harmful"
+    assert tone_label(np.array([0.2, 0.45, 0.35]), 0.4) == "neutral"
+    assert tone_label(np.array([0.5, 0.1, 0.4]), 0.45) == "supportive"
+
+
+@pytest.fixture(scope="module")
+def rubrics(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("rubrics")
+    shutil.copy(RUBRIC, folder / "default.yaml")
+    shutil.copytree(REPO / "rubrics" / "calibration", folder / "calibration")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(rubrics):
+    return train_head(load_rubric(RUBRIC), HashingEmbedder(dim=64), rubrics / "calibration")
+
+
+def test_training_is_reproducible_and_cross_validated(trained, rubrics, tmp_path):
+    head, validation = trained
+    again, _ = train_head(load_rubric(RUBRIC), HashingEmbedder(dim=64), rubrics / "calibration")
+    save_head(head, tmp_path / "a.json")
+    save_head(again, tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert load_head(tmp_path / "a.json") == head
+    examples = training_examples(load_rubric(RUBRIC), rubrics / "calibration")
+    assert validation.tone.n == len(examples) == sum(head.trained_on.values())
+    assert validation.recommended.n == sum(e.recommended is not None for e in examples)
+    assert 0.0 <= validation.false_alarms <= 1.0 and 0.0 <= validation.harmful_recall <= 1.0
+
+
+def test_head_for_uses_a_current_file_and_retrains_a_stale_one(trained, rubrics, tmp_path):
+    rubric, embedder = load_rubric(RUBRIC), HashingEmbedder(dim=64)
+    assert head_for(rubric, embedder, rubrics, tmp_path) is None  # never built for this pair: none
+    head, _ = trained
+    save_head(head, head_path(rubrics, rubric.id, embedder.name))
+    assert head_for(rubric, embedder, rubrics, tmp_path) == head
+    edited = rubric.model_copy(update={"version": rubric.version + 1})
+    retrained = head_for(edited, embedder, rubrics, tmp_path)
+    assert retrained is not None and retrained.fingerprint != head.fingerprint
+    assert (tmp_path / "heads" / f"{retrained.fingerprint}.json").exists()
+    head_path(rubrics, rubric.id, embedder.name).unlink()
+
+
+def test_missing_or_damaged_head_file_reads_as_none(tmp_path):
+    assert load_head(tmp_path / "missing.json") is None
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    assert load_head(tmp_path / "bad.json") is None
+
+
+def test_the_shipped_head_is_current():
+    """Editing the rubric or a calibration set without `interview-sim rubric train` fails here."""
+    rubric, name = load_rubric(RUBRIC), Settings.load(environ={}).embedder
+    head = load_head(head_path(REPO / "rubrics", rubric.id, name))
+    examples = training_examples(rubric, REPO / "rubrics" / "calibration")
+    assert head is not None and head.fingerprint == fingerprint(rubric, examples, name), \
+        "run: interview-sim rubric train"
