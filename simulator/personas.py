@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from simulator.datafiles import StrictModel, check_id, load_model
 from simulator.registry import Registry
+from simulator.temperament import Temperament, default_temperament
 
 MODES: tuple[str, ...] = (
     "guarded", "testing", "deflecting", "minimising", "distressed", "shut_down",
@@ -89,6 +90,8 @@ class Fact(StrictModel):
     element: Literal["act", "means", "purpose", "none"]
     trust_required: float = Field(ge=0.0, le=1.0)
     cues: list[str] = Field(min_length=1)  # topics or phrasings that touch this fact
+    # Words that put an utterance on this topic ("passport*", "family + safe"); see simulator/touching.py.
+    keywords: list[str] = Field(default_factory=list)
     # What the voice may name while the fact is locked ("her passport"): a topic, never the content.
     topic: str | None = None
     # Lines for when the officer touches this topic before trust allows the fact: evasions in the
@@ -136,6 +139,7 @@ class Persona(StrictModel):
     example_lines: dict[Mode, list[str]]
     initial_trust: float = Field(ge=0.0, le=1.0)
     initial_fear: float = Field(ge=0.0, le=1.0)
+    temperament: Temperament = Field(default_factory=Temperament)  # unset values: defaults by age/situation
     facts: list[Fact] = Field(min_length=8)
     ground_truth: GroundTruth
     version: int = 1
@@ -149,6 +153,16 @@ class Persona(StrictModel):
         if left:
             raise ValueError(f"replace the {TODO_MARKER} placeholders in: {', '.join(left)}")
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _temperament_defaults(cls, data: object) -> object:
+        authored = data.get("temperament") if isinstance(data, dict) else None
+        if not isinstance(data, dict) or not isinstance(authored or {}, dict):
+            return data  # the field validation reports what is wrong
+        authored = authored or {}
+        return {**data, "temperament": {**default_temperament(data.get("age"), data.get("exploitation_type")),
+                                        **authored}}
 
     @model_validator(mode="after")
     def _consistent(self) -> Persona:

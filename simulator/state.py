@@ -3,7 +3,12 @@
 Pure and deterministic (given the rng): the engine, not the model, decides how the persona feels,
 so the role-play cannot drift into instant cooperation after one kind sentence or stay angry for ever.
 Fear rises fast and decays slowly; trust gains are small, capped per turn and damped while fear is
-high; harmful words cost trust sharply.
+high; harmful words cost a share of the trust there is. Both are graded (fear approaches 1, trust
+approaches 0, neither in one turn), and the persona's temperament scales each step.
+
+Hostility also leaves *hurt*, which damps later trust gains and heals slowly: much faster after a
+sincere repair (an apology, an explanation, a break or an interpreter) than after ordinary turns, so
+the way back after hostility is visible but longer than the way down (hysteresis).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from pydantic import BaseModel, Field
 
 from simulator.labels import Assessment
 from simulator.personas import Mode, Persona, Trigger
+from simulator.repair import is_hostile, is_repair
+from simulator.temperament import Temperament
 
 # Trust change per question type: open invitations build trust, suggestion erodes it.
 QUESTION_TRUST = {
@@ -48,7 +55,6 @@ FLAG_FEAR = {
     "multiple_questions": 0.02,
     "jargon": 0.02,
 }
-REASSURING_FLAGS = ("explains_process", "offer_of_choice", "acknowledges_feelings")
 
 
 class StateParams(BaseModel):
@@ -71,6 +77,12 @@ class StateParams(BaseModel):
     partial_trust: float = Field(default=0.45, ge=0.0, le=1.0)
     testing_trust: float = Field(default=0.3, ge=0.0, le=1.0)
     disclosure_max_fear: float = Field(default=0.55, ge=0.0, le=1.0)
+    max_trust_loss_share: float = Field(default=0.8, ge=0.0, le=1.0)  # of the trust there is, per turn
+    hurt_per_hostile_turn: float = Field(default=0.4, ge=0.0, le=1.0)  # share of the way to 1
+    repair_heal: float = Field(default=0.4, ge=0.0, le=1.0)  # share of hurt healed by a sincere repair
+    calm_heal: float = Field(default=0.1, ge=0.0, le=1.0)  # share healed by any other non-hostile turn
+    repair_trust: float = Field(default=0.03, ge=0.0, le=0.2)  # trust asked for by a repair while hurt
+    wear: float = Field(default=0.1, ge=0.0, le=1.0)  # withdrawal weight added per hostile turn in a row
 
 
 class PersonaState(BaseModel):
@@ -80,6 +92,7 @@ class PersonaState(BaseModel):
     turn: int = Field(default=0, ge=0)
     rapport_streak: int = Field(default=0, ge=0)  # consecutive turns that built trust
     harm_streak: int = Field(default=0, ge=0)  # consecutive turns that raised fear
+    hurt: float = Field(default=0.0, ge=0.0, le=1.0)  # left by hostility; damps trust gains until healed
 
     @classmethod
     def initial(cls, persona: Persona) -> PersonaState:
@@ -115,30 +128,51 @@ def update_state(
     rng: random.Random,
     params: StateParams | None = None,
 ) -> PersonaState:
-    """The state after one officer turn."""
+    """The state after one officer turn.
+
+    With T the persona's temperament, a gain g (capped, with the rapport streak) lands as
+    g * (0.5 + T.police_trust) * (1 - fear_damping * fear) * (1 - hurt); a loss l takes the share
+    min(max_trust_loss_share, l * (0.5 + T.volatility)) of the trust there is; a fear rise r lands as
+    r * (1.5 - T.resilience) * (1 - fear); fear decay and healing are scaled by 0.5 + T.recovery.
+    """
     params = params or StateParams()
+    temper = persona.temperament
+    hostile, repair = is_hostile(assessment), is_repair(assessment)
     raw_trust = trust_delta(assessment, params) - sum(trigger.trust_loss for trigger in triggers_hit)
+    if repair and state.hurt > 0:
+        raw_trust += params.repair_trust
     rise = fear_rise(assessment, triggers_hit, params)
 
     if raw_trust > 0:
         streak = state.rapport_streak + 1
         gain = min(raw_trust + params.streak_bonus * min(state.rapport_streak, 3), params.max_trust_gain)
-        trust = state.trust + gain * (1.0 - params.fear_damping * state.fear)
+        gain *= (0.5 + temper.police_trust) * (1.0 - params.fear_damping * state.fear) * (1.0 - state.hurt)
+        trust = state.trust + gain
     else:
         streak = 0
-        trust = state.trust + raw_trust  # losses land in full
+        share = min(params.max_trust_loss_share, -raw_trust * (0.5 + temper.volatility))
+        trust = state.trust * (1.0 - share)
     if rise > 0:
-        fear = state.fear + rise
+        fear = state.fear + rise * (1.5 - temper.resilience) * (1.0 - state.fear)
         harm_streak = state.harm_streak + 1
     else:
-        reassured = assessment.tone == "supportive" or any(f in assessment.flags for f in REASSURING_FLAGS)
+        reassured = repair or assessment.tone == "supportive"
         decay = params.fear_decay_reassured if reassured else params.fear_decay_calm
+        decay *= 0.5 + temper.recovery
         resting = min(persona.initial_fear, params.fear_floor)
         fear = max(state.fear - decay, min(state.fear, resting))
         harm_streak = 0
+    if hostile:
+        hurt = state.hurt + (1.0 - state.hurt) * params.hurt_per_hostile_turn * (0.5 + temper.volatility)
+    else:
+        heal = params.repair_heal if repair else params.calm_heal
+        hurt = state.hurt * (1.0 - min(1.0, heal * (0.5 + temper.recovery)))
 
     trust, fear = _clamp(trust), _clamp(fear)
-    mode = choose_mode(state.mode, trust, fear, assessment, rise > 0, rng, params)
+    if hostile:
+        mode = react_to_hostility(fear, temper, harm_streak, rng, params)
+    else:
+        mode = choose_mode(state.mode, trust, fear, assessment, rise > 0, rng, params)
     return PersonaState(
         trust=round(trust, 4),
         fear=round(fear, 4),
@@ -146,7 +180,28 @@ def update_state(
         turn=state.turn + 1,
         rapport_streak=streak,
         harm_streak=harm_streak,
+        hurt=round(_clamp(hurt), 4),
     )
+
+
+def react_to_hostility(fear: float, temper: Temperament, harm_streak: int, rng: random.Random,
+                       params: StateParams) -> Mode:
+    """A hostile turn draws one of three reactions, weighted by temperament: withdrawing (shut down,
+    distressed or guarded, by fear; weight 1 - resilience, plus `wear` per hostile turn in a row: it
+    wears down even the resilient), pushing back (deflecting: defiance, asking to leave; weight
+    volatility) or placating (minimising, and a compliant yes; weight suggestibility). So a hostile
+    interview shows more than one reaction, and personas differ in which."""
+    if fear >= params.shut_down_fear:
+        withdrawn: Mode = "shut_down"
+    elif fear >= params.distressed_fear:
+        withdrawn = "distressed"
+    else:
+        withdrawn = "guarded"
+    reactions: tuple[Mode, ...] = (withdrawn, "deflecting", "minimising")
+    weights = (1.0 - temper.resilience + params.wear * harm_streak, temper.volatility, temper.suggestibility)
+    if sum(weights) <= 0:
+        return withdrawn
+    return rng.choices(reactions, weights=weights)[0]
 
 
 def choose_mode(

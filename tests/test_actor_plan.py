@@ -35,9 +35,13 @@ def test_shut_down_goes_quiet_and_refuses_when_pushed():
     assert plan("shut_down", flags=("threat",), tone="harmful").aim == "refuse"
 
 
-def test_hostility_gets_pushback_refusal_or_denial_not_cooperation():
-    aims = {plan("guarded", seed=s, tone="harmful", flags=("blame",)).aim for s in range(30)}
-    assert aims == {"defiant", "refuse", "deny"}
+@pytest.mark.parametrize("mode, expected", [
+    ("deflecting", {"defiant", "refuse"}), ("minimising", {"minimise", "deny"}),
+    ("guarded", {"deny", "defiant"}), ("distressed", {"distress", "refuse"})])
+def test_hostility_is_answered_by_the_reaction_the_state_chose(mode, expected):
+    """simulator/state.py picks the reaction (push back, placate, withdraw) as the mode; the aim follows."""
+    aims = {plan(mode, seed=s, tone="harmful", flags=("blame",)).aim for s in range(30)}
+    assert aims == expected
 
 
 @pytest.mark.parametrize("mode, expected", [

@@ -7,6 +7,7 @@ real_model tier uses the embedded MiniLM (topic matching as users get it) and Sm
 from pathlib import Path
 
 import pytest
+from fixtures.engine_fakes import HASHING_DISCLOSURE
 
 from simulator.cli.session import read_script
 from simulator.embeddings import HashingEmbedder
@@ -28,6 +29,8 @@ OUT_OF_ROLE = ("as an ai", "language model", "officer:", "how can i help", "syst
 
 
 def replay(persona, scorer, embedder, script, model=None, params=None):
+    if isinstance(embedder, HashingEmbedder):
+        params = (params or EngineParams()).model_copy(update={"disclosure": HASHING_DISCLOSURE})
     session = Session(persona, scorer, model or FakeChatModel(), seed=0, embedder=embedder, params=params)
     for text in read_script(SCRIPTS / script):
         session.officer_turn(text)
@@ -88,6 +91,29 @@ def test_fast_hostile_interview_frightens_and_unlocks_at_most_one_fact(persona, 
     check_replies(session)
 
 
+def check_graded_hostility(session):
+    """Not one permanent shut-down: after the second hostile turn the reactions still vary."""
+    assert len(set(session.summary().modes[2:])) >= 2, session.summary().modes
+
+
+def check_repair(session, hostile_turns=3):
+    """A sincere repair after hostility rebuilds trust, slowly."""
+    trust = session.summary().trust_curve
+    assert trust[-1] > trust[hostile_turns] + 0.02, trust
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
+def test_fast_hostility_is_graded_and_a_repair_rebuilds_trust(persona, fast_scorer):
+    check_graded_hostility(replay(persona, *fast_scorer, "hostile_leading.txt"))
+    check_repair(replay(persona, *fast_scorer, "hostile_then_repair.txt"))
+
+
+def test_fast_no_two_personas_share_a_curve(fast_scorer):
+    curves = [tuple(replay(persona, *fast_scorer, KIND_SCRIPTS[0]).summary().trust_curve)
+              for persona in PERSONAS]
+    assert len(set(curves)) == len(curves)
+
+
 @pytest.fixture(scope="module")
 def real_scorer():
     from simulator.models import load_embedder
@@ -106,7 +132,10 @@ def test_real_kind_interviews_unlock_most_facts(persona, real_scorer):
 @pytest.mark.real_model
 @pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
 def test_real_hostile_interview_unlocks_at_most_one_fact(persona, real_scorer):
-    check_hostile(replay(persona, *real_scorer, "hostile_leading.txt"))
+    session = replay(persona, *real_scorer, "hostile_leading.txt")
+    check_hostile(session)
+    check_graded_hostility(session)
+    check_repair(replay(persona, *real_scorer, "hostile_then_repair.txt"))
 
 
 @pytest.fixture(scope="module")

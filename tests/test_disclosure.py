@@ -1,4 +1,4 @@
-"""Rule-gated disclosure: trust AND topic, question-type adjustments, caps, contamination."""
+"""Rule-gated disclosure: trust AND topic, question-type adjustments, caps, compliance with suggestions."""
 
 import random
 
@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from fixtures.engine_fakes import assessment, small_persona
 
-from simulator.disclosure import CueIndex, DisclosureParams, decide
+from simulator.disclosure import CueIndex, decide
 from simulator.embeddings import HashingEmbedder
 from simulator.state import PersonaState
+from simulator.temperament import Temperament
 
 PERSONA = small_persona()
 FACT_IDS = [fact.id for fact in PERSONA.facts]
@@ -40,11 +41,7 @@ def test_invitations_unlock_more_than_option_posing_questions():
     option = assessment("Do you have your passport?", "option_posing")
     assert decide(at, invitation, touched, [], PERSONA, random.Random(0)).released == ["passport"]
     assert decide(at, option, touched, [], PERSONA, random.Random(0)).released == []
-    borderline = scores(passport=DisclosureParams().similarity_threshold - 0.02)
-    assert decide(state(0.9), invitation, borderline, [], PERSONA, random.Random(0)).released == [
-        "passport"
-    ]
-    assert decide(state(0.9), option, borderline, [], PERSONA, random.Random(0)).released == []
+    assert decide(state(0.6), option, touched, [], PERSONA, random.Random(0)).released == []  # 0.6 - 0.1
 
 
 def test_never_everything_at_once():
@@ -73,7 +70,7 @@ def test_disclosed_facts_are_recalled_not_released_again():
     assert decision.released == ["pay"] and decision.recalled == ["job"]
 
 
-def test_suggestive_questions_release_nothing_and_may_contaminate():
+def test_suggestive_questions_release_nothing_and_may_draw_a_compliant_yes():
     leading = assessment(
         "He took your passport, didn't he?", "suggestive", flags=("tag_question", "leading")
     )
@@ -82,33 +79,47 @@ def test_suggestive_questions_release_nothing_and_may_contaminate():
         for seed in range(30)
     ]
     assert all(not outcome.released for outcome in outcomes)
-    contaminated = [outcome for outcome in outcomes if outcome.contaminated]
-    assert 0 < len(contaminated) < len(outcomes)
-    assert contaminated[0].leading_content == leading.text
+    complies = [outcome for outcome in outcomes if outcome.complies]
+    assert 0 < len(complies) < len(outcomes)
+    assert all(outcome.leading_content == leading.text for outcome in outcomes)  # resisted ones too
 
 
-def test_contamination_is_likelier_when_afraid():
+@pytest.mark.parametrize("text", ["¿Su jefe le quitó el pasaporte, verdad?", "ok?", "Hmm, right?"])
+def test_a_foreign_or_empty_message_suggests_nothing(text):
+    leading = assessment(text, "suggestive", flags=("tag_question",))
+    outcomes = [decide(state(0.4, fear=1.0, mode="guarded"), leading, scores(), [], PERSONA, random.Random(s))
+                for s in range(20)]
+    assert all(not outcome.complies and not outcome.leading_content for outcome in outcomes)
+
+
+def test_compliance_follows_suggestibility_by_hand():
+    leading = assessment("He took your passport, didn't he?", "suggestive", flags=("tag_question",))
+    # chance = suggestibility x (0.5 + fear), at most 1: 0.6 x (0.5 + 0.5) = 0.6 and 0.2 x 1.0 = 0.2
+    for suggestibility, expected in ((0.6, 0.6), (0.2, 0.2), (1.0, 1.0)):
+        persona = PERSONA.model_copy(update={"temperament": Temperament(suggestibility=suggestibility)})
+        rate = sum(decide(state(0.4, fear=0.5, mode="guarded"), leading, scores(), [], persona,
+                          random.Random(seed)).complies for seed in range(2000)) / 2000
+        assert abs(rate - expected) < 0.05  # 2,000 draws: a standard error of about 0.011
+
+
+def test_compliance_is_likelier_when_afraid():
     leading = assessment("You were scared of him, weren't you?", "suggestive", flags=("tag_question",))
 
     def rate(fear):
         return sum(
             decide(
                 state(0.4, fear=fear, mode="guarded"), leading, scores(), [], PERSONA, random.Random(seed)
-            ).contaminated
+            ).complies
             for seed in range(200)
         )
 
     assert rate(0.8) > rate(0.1)
 
 
-def test_cue_index_matches_phrases_and_meaning():
+def test_trigger_cues_match_whole_phrases_or_meaning():
     embedder = HashingEmbedder()
-    index = CueIndex([fact.cues for fact in PERSONA.facts], embedder)
-    text = "Could we talk about your passport?"
-    found = index.scores(text, embedder.embed([text])[0])
-    assert found[FACT_IDS.index("passport")] == 1.0  # the cue word appears
+    index = CueIndex([trigger.cues for trigger in PERSONA.triggers], embedder)
+    text = "They will deport you."
+    assert index.scores(text, embedder.embed([text])[0])[0] == 1.0  # "deport" begins "deport"
     unrelated = "The weather is cold today."
-    assert (
-        index.scores(unrelated, embedder.embed([unrelated])[0]).max()
-        < DisclosureParams().similarity_threshold
-    )
+    assert index.scores(unrelated, embedder.embed([unrelated])[0]).max() < 0.6

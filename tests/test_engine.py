@@ -1,7 +1,7 @@
 """The Session API with a keyword scorer, the hashing embedder and the fake chat model."""
 
 import pytest
-from fixtures.engine_fakes import KeywordScorer, small_persona
+from fixtures.engine_fakes import HASHING_DISCLOSURE, KeywordScorer, small_persona
 
 from simulator.actor.lines import LineBook
 from simulator.engine import EngineParams, Session, SessionSnapshot
@@ -28,7 +28,7 @@ MODEL_WORDED = EngineParams(disclosure_style="model", voice="actor")
 
 def session(model=None, seed=0, params=None):
     """A session whose chat model words every reply that tells no fact (the default voice never calls it)."""
-    params = params or EngineParams(voice="actor")
+    params = (params or EngineParams(voice="actor")).model_copy(update={"disclosure": HASHING_DISCLOSURE})
     return Session(PERSONA, KeywordScorer(), model or FakeChatModel(), seed=seed, params=params)
 
 

@@ -1,0 +1,101 @@
+"""Whether an officer's words are about a fact's topic ("touch" it), so that the fact may be told.
+
+One shared word is not a topic: "I'm here to check that people working here are safe" is not a
+question about threats, and "Can I have a phone number for your employer?" is not about the persona's
+phone. A fact is touched when the words and the meaning agree:
+
+* a **keyword** of the fact occurs (authored `keywords`, else its cue phrases), and the utterance is
+  at least `similarity` close in meaning to the fact; or
+* the utterance is so close in meaning (`strong_similarity`) that no keyword is needed.
+
+Meaning is the cosine between the utterance (or its closest sentence) and the fact, averaged over
+four views of the fact: its closest cue, its topic label, its content and its disclosure. Tuned on
+tests/touching/dev.jsonl; bench/touching.py reports precision and recall on any such file.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from simulator.embeddings import Embedder, embed_fixed
+from simulator.personas import Fact
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# "Can I call someone for you?", "Do you want to charge your phone?": an offer, not a question about a topic,
+# unless it asks for an account ("Would you like to tell me about your phone?").
+OFFER = re.compile(r"^\W*(can i|could i|shall i|should i|let me|do you want|would you like|do you need)\b")
+ACCOUNT = re.compile(r"\b(tell|talk|say|explain|describe|share)\b")
+
+
+class TouchParams(BaseModel):
+    similarity: float = Field(default=0.22, ge=0.0, le=1.0)  # with a keyword
+    strong_similarity: float = Field(default=0.5, ge=0.0, le=1.0)  # without one
+
+
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """`a + b`: both parts anywhere; a part is a phrase whose words match whole words, a trailing `*`
+    any ending ("threat*": threats, threatened), else an optional plural or possessive."""
+    parts = []
+    for part in keyword.lower().split(" + "):
+        words = []
+        for word in part.split():
+            stem = re.escape(word.rstrip("*"))
+            words.append(stem + (r"[\w']*" if word.endswith("*") else r"(?:s|es|'s)?") + r"\b")
+        parts.append(r"(?=.*\b" + r"\W+".join(words) + ")")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def is_offer(text: str) -> bool:
+    lowered = text.lower()
+    return bool(OFFER.search(lowered)) and not ACCOUNT.search(lowered)
+
+
+def sentences(text: str) -> list[str]:
+    return [part for part in SENTENCE_END.split(text.strip()) if part] or [text]
+
+
+class TopicIndex:
+    """Facts' keywords and meanings, prepared once per session; `scores` decides per turn."""
+
+    def __init__(self, facts: list[Fact], embedder: Embedder, params: TouchParams | None = None):
+        self.params = params or TouchParams()
+        self._embedder = embedder
+        self._keywords = [[keyword_pattern(k) for k in (fact.keywords or fact.cues)] for fact in facts]
+        cues = [cue for fact in facts for cue in fact.cues]
+        self._cue_owner = np.array([i for i, fact in enumerate(facts) for _ in fact.cues], dtype=np.int64)
+        views = [v for fact in facts for v in (fact.topic or fact.cues[0], fact.content, fact.disclosure)]
+        self._cues = embed_fixed(embedder, cues) if cues else np.zeros((0, 1), dtype=np.float32)
+        self._views = embed_fixed(embedder, views).reshape(len(facts), 3, -1) if facts else None
+        self._count = len(facts)
+
+    def similarity(self, text: str) -> np.ndarray:
+        """Per fact, the closeness in meaning of the utterance's best sentence (see the module doc)."""
+        if not self._count:
+            return np.zeros(0, dtype=np.float32)
+        parts = sentences(text)  # the whole and each sentence: a greeting must not dilute the question
+        texts = [text, *parts] if len(parts) > 1 else parts
+        vectors = np.asarray(self._embedder.embed(texts), dtype=np.float32)
+        cue_sims = self._cues @ vectors.T  # (cues, sentences)
+        best_cue = np.full((self._count, len(vectors)), -1.0, dtype=np.float32)
+        np.maximum.at(best_cue, self._cue_owner, cue_sims)
+        view_sims = np.einsum("fvd,sd->fs", self._views, vectors)  # summed over the 3 views
+        return ((best_cue + view_sims) / 4.0).max(axis=1)
+
+    def keyword_hits(self, text: str) -> np.ndarray:
+        """Per fact, whether a keyword occurs within one sentence ("police" and "say" in two do not pair)."""
+        parts = [part.lower() for part in sentences(text)]
+        return np.array([any(p.search(part) for p in patterns for part in parts)
+                         for patterns in self._keywords], dtype=bool)
+
+    def scores(self, text: str) -> np.ndarray:
+        """Per fact, its similarity where the utterance touches it, else 0."""
+        if is_offer(text):
+            return np.zeros(self._count, dtype=np.float32)
+        similarity = self.similarity(text)
+        hits = self.keyword_hits(text)
+        strong = similarity >= self.params.strong_similarity
+        touched = (hits & (similarity >= self.params.similarity)) | strong
+        return np.where(touched, similarity, 0.0).astype(np.float32)

@@ -1,0 +1,97 @@
+"""Touching a fact's topic: keyword semantics, offers, sentences, and precision/recall with MiniLM."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fixtures.engine_fakes import small_persona
+
+from simulator.embeddings import HashingEmbedder
+from simulator.personas import load_personas
+from simulator.settings import Settings
+from simulator.touching import TopicIndex, TouchParams, is_offer, keyword_pattern
+
+DEV_SET = Path(__file__).resolve().parent / "touching" / "dev.jsonl"
+
+
+@pytest.mark.parametrize("keyword, text, found", [
+    ("passport*", "where are the passports kept", True),
+    ("threat*", "has anyone threatened you", True),
+    ("id", "do you have your id with you", True),
+    ("id", "that is a good idea", False),  # whole words unless a * says otherwise
+    ("card", "your bank cards", True),  # plural
+    ("family + safe", "is your family safe at home", True),
+    ("family + safe", "are you safe here", False),
+    ("told to say", "what have you been told to say", True),
+    ("told to say", "say what you were told", False),  # a phrase keeps its order
+])
+def test_keyword_patterns(keyword, text, found):
+    assert bool(keyword_pattern(keyword).search(text)) is found
+
+
+def test_offers_touch_nothing_unless_they_ask_for_an_account():
+    assert is_offer("Can I call someone for you?") and is_offer("Do you want to charge your phone?")
+    assert not is_offer("Would you like to tell me about your phone?")
+    assert not is_offer("Who has your phone?")
+
+
+def index(similarity=0.0, strong=1.0):
+    return TopicIndex(small_persona().facts, HashingEmbedder(), TouchParams(similarity=similarity,
+                                                                           strong_similarity=strong))
+
+
+def touched(topics, text):
+    facts = small_persona().facts
+    return [fact.id for fact, score in zip(facts, topics.scores(text), strict=True) if score > 0]
+
+
+def test_a_keyword_needs_the_meaning_to_agree():
+    loose, strict = index(0.0), index(0.99)
+    assert touched(loose, "Who keeps your passport?") == ["passport"]  # no keywords: the cues are used
+    assert touched(strict, "Who keeps your passport?") == []
+
+
+def test_paired_keywords_must_share_a_sentence():
+    topics = index()
+    assert "threats" in touched(topics, "What would happen to your family?")
+    assert "threats" not in touched(topics, "Your family is far away. What happens next is up to you.")
+
+
+def test_an_offer_touches_nothing():
+    assert touched(index(), "Do you want some money for the bus?") == []
+
+
+def test_a_greeting_does_not_dilute_the_question():
+    topics = index()
+    question = "Tell me about your work."
+    greeted = "Hello, I am Sam and I am here to listen to you today. " + question
+    assert topics.similarity(greeted)[0] >= topics.similarity(question)[0] - 1e-5
+
+
+def precision_recall(rows, predictions):
+    tp = sum(p and r["touches"] for p, r in zip(predictions, rows, strict=True))
+    fp = sum(p and not r["touches"] for p, r in zip(predictions, rows, strict=True))
+    fn = sum(not p and r["touches"] for p, r in zip(predictions, rows, strict=True))
+    return tp / max(1, tp + fp), tp / max(1, tp + fn)
+
+
+@pytest.mark.real_model
+def test_touching_reaches_precision_and_recall_per_persona_on_the_dev_set():
+    from simulator.models import load_embedder
+
+    embedder = load_embedder(Settings.load())
+    personas = {p.id: p for p in load_personas(Settings.load().personas_dir)}
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_persona: dict[str, list] = {}
+    for row in rows:
+        by_persona.setdefault(row["persona"], []).append(row)
+    assert set(by_persona) == set(personas)
+    for persona_id, persona_rows in by_persona.items():
+        persona = personas[persona_id]
+        topics = TopicIndex(persona.facts, embedder)
+        ids = [fact.id for fact in persona.facts]
+        predictions = [bool(topics.scores(r["text"])[ids.index(r["fact"])] > 0) for r in persona_rows]
+        precision, recall = precision_recall(persona_rows, predictions)
+        assert precision >= 0.95 and recall >= 0.85, (persona_id, precision, recall)
