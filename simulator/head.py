@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from simulator.labels import TONES
 
@@ -86,14 +86,22 @@ class Head(BaseModel):
     harmful_threshold: float  # p(harmful) at or above which the tone is harmful (chosen by cross-validation)
     trained_on: dict[str, int]  # source -> number of examples
 
+    _arrays: tuple[np.ndarray, ...] = PrivateAttr()
+
+    def model_post_init(self, context: object) -> None:
+        """The lists as arrays once, so scoring one utterance costs microseconds, not conversions."""
+        lists = (self.mean, self.scale, self.tone, self.recommended)
+        self._arrays = tuple(np.array(values) for values in lists)
+
     def _standardise(self, features: np.ndarray) -> np.ndarray:
-        return (np.asarray(features, dtype=np.float64) - np.array(self.mean)) / np.array(self.scale)
+        mean, scale = self._arrays[:2]
+        return (np.asarray(features, dtype=np.float64) - mean) / scale
 
     def tone_probabilities(self, features: np.ndarray) -> np.ndarray:
-        return predict_logistic(self._standardise(features), np.array(self.tone))
+        return predict_logistic(self._standardise(features), self._arrays[2])
 
     def recommended_probability(self, features: np.ndarray) -> np.ndarray:
-        return predict_logistic(self._standardise(features), np.array(self.recommended))[:, 1]
+        return predict_logistic(self._standardise(features), self._arrays[3])[:, 1]
 
 
 def rounded(values: np.ndarray) -> list:

@@ -62,7 +62,7 @@ def test_training_is_reproducible_and_cross_validated(trained, rubrics, tmp_path
     save_head(head, tmp_path / "a.json")
     save_head(again, tmp_path / "b.json")
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
-    assert load_head(tmp_path / "a.json") == head
+    assert load_head(tmp_path / "a.json").model_dump() == head.model_dump()
     examples = training_examples(load_rubric(RUBRIC), rubrics / "calibration")
     assert validation.tone.n == len(examples) == sum(head.trained_on.values())
     assert validation.recommended.n == sum(e.recommended is not None for e in examples)
@@ -74,7 +74,7 @@ def test_head_for_uses_a_current_file_and_retrains_a_stale_one(trained, rubrics,
     assert head_for(rubric, embedder, rubrics, tmp_path) is None  # never built for this pair: none
     head, _ = trained
     save_head(head, head_path(rubrics, rubric.id, embedder.name))
-    assert head_for(rubric, embedder, rubrics, tmp_path) == head
+    assert head_for(rubric, embedder, rubrics, tmp_path).model_dump() == head.model_dump()
     edited = rubric.model_copy(update={"version": rubric.version + 1})
     retrained = head_for(edited, embedder, rubrics, tmp_path)
     assert retrained is not None and retrained.fingerprint != head.fingerprint
