@@ -185,7 +185,8 @@ class Browser:
 
     def open_page(self) -> list[list]:
         """Run the page-load events, as the browser does: they fill the per-session choices."""
-        loads = [d for d in self.config["dependencies"] if any(e == "load" for _, e in d["targets"])]
+        loads = [d for d in self.config["dependencies"]
+                 if d.get("backend_fn", True) and any(e == "load" for _, e in d["targets"])]  # not js-only
         return [self.call(d, []) for d in loads]
 
     def call(self, dependency: dict, data: list, on_chunk=None) -> list:

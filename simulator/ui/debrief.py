@@ -11,12 +11,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from simulator.engine import SessionSummary, Turn
 from simulator.personas import ELEMENTS, INDICATORS, Persona
 from simulator.reports import SessionReport
 from simulator.ui import render
+from simulator.ui.charts import line_chart
 from simulator.ui.conclusion import Conclusion, ConclusionScore
 
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'"  # no scripts, no remote resources
@@ -43,12 +42,13 @@ class Debrief:
         disclosed = {self.persona.fact(fact_id).element for fact_id in self.summary.facts_disclosed}
         return {element: element in disclosed for element in ESTABLISHING_ELEMENTS}
 
-    def curve(self) -> pd.DataFrame:
-        """Trust and fear after each turn (turn 0 is the start), long format for gr.LinePlot."""
-        rows = [{"turn": i, "value": value, "measure": name}
-                for name, curve in (("trust", self.summary.trust_curve), ("fear", self.summary.fear_curve))
-                for i, value in enumerate(curve)]
-        return pd.DataFrame(rows, columns=["turn", "value", "measure"])
+    def curve(self) -> str:
+        """Trust and fear at the start and after each question, as an SVG chart."""
+        trust, fear = self.summary.trust_curve, self.summary.fear_curve
+        labels = ["start", *(str(i) for i in range(1, len(trust)))]
+        return line_chart("Trust and fear after each question", labels,
+                          {"trust": [round(100 * v) for v in trust], "fear": [round(100 * v) for v in fear]},
+                          y_max=100, y_unit="%")
 
     def markdown(self) -> str:
         return "\n\n".join([
@@ -118,9 +118,16 @@ class Debrief:
             lines.append("_The person is under 18: no means element is needed for child trafficking._")
         contaminated = [turn for turn in self.turns if turn.contaminated]
         if contaminated:
-            lines.append("\n**Contaminated answers** (the reply may repeat what your question suggested):")
-            lines += [f"- Question {turn.index + 1}: “{render.inert(turn.leading_content or turn.officer)}”"
-                      for turn in contaminated]
+            lines.append("\n**Contaminated answers**: the person agreed with what your question suggested, "
+                         "so the answer is unreliable as evidence:")
+            lines += [f"- Question {turn.index + 1}: “{render.inert(turn.leading_content or turn.officer)}” "
+                      f"→ “{render.inert(turn.reply)}”" for turn in contaminated]
+        resisted = [turn for turn in self.turns if "resisted_suggestion" in turn.flags]
+        if resisted:
+            lines.append("\n**Suggestions resisted**: the person did not go along with what your question "
+                         "suggested, so nothing was contaminated, but the question risked it:")
+            lines += [f"- Question {turn.index + 1}: “{render.inert(turn.leading_content)}”"
+                      for turn in resisted]
         return "\n".join(lines)
 
     def _questions_md(self) -> str:

@@ -20,6 +20,7 @@ from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 from simulator.services import Services
 from simulator.storage import RescoreRecord, SessionMode, SessionRecord, SessionStatus, TurnRecord
 from simulator.ui import render
+from simulator.ui.charts import line_chart
 from simulator.ui.handlers import current_user
 
 OVERRIDE_FIELDS = ("question_type", "tone", "recommended", "flags")
@@ -124,8 +125,9 @@ class ReviewHandlers:
         require(can_review(user) or trainee == user.name, user, f"see the progress of '{trainee}'")
         points = self.services.store().trainee_progress(trainee)
         return pd.DataFrame(
-            [{"session": i + 1, "recommended": round(100 * p.recommended_share), "persona": p.persona_id}
-             for i, p in enumerate(points)], columns=["session", "recommended", "persona"])
+            [{"session": i + 1, "started": p.started_at, "recommended": round(100 * p.recommended_share),
+              "persona": p.persona_id} for i, p in enumerate(points)],
+            columns=["session", "started", "recommended", "persona"])
 
     def rescore(self, session_id: str, rubric_id: str,
                 request: gr.Request | None = None) -> list[RescoreRecord]:
@@ -171,6 +173,21 @@ def parse_override_value(field: str, value: str | list[str] | None):
         except ValueError:
             raise ValueError(f"{field} is a number between 0 and 1, not {value!r}") from None
     return value
+
+
+def progress_chart(progress: pd.DataFrame) -> str:
+    """Recommended share per ended session, oldest first, each point labelled with its date."""
+    if progress.empty:
+        return "<p>No finished interviews yet: progress appears after the first debrief.</p>"
+    dates = [f"{started:%Y-%m-%d}" for started in progress["started"]]
+    notes = [f"{persona}, {started:%H:%M}"
+             for persona, started in zip(progress["persona"], progress["started"], strict=True)]
+    chart = line_chart("Recommended questions per finished interview", dates,
+                       {"recommended": list(progress["recommended"])}, y_max=100, y_unit="%",
+                       point_notes=notes)
+    if len(progress) == 1:
+        chart += "<p>One finished interview so far: the trend shows from the second.</p>"
+    return chart
 
 
 def sessions_table(sessions: list[SessionRecord]) -> pd.DataFrame:
