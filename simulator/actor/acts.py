@@ -28,13 +28,20 @@ SOFT_ACTS = frozenset({"thanks", "feelings", "process", "greeting"})
 # ... and, with these, to a later question or invitation that is not itself the act.
 YIELDING_ACTS = SOFT_ACTS | {"care", "name", "chitchat"}
 FLAG_ACTS: dict[str, str] = {
-    "threat": "threat", "blame": "accusation", "disbelief": "accusation", "pressure": "pressure",
+    "graphic_detail": "graphic", "manipulation": "manipulation", "off_topic": "chitchat", "threat": "threat",
+    "blame": "accusation", "disbelief": "accusation", "pressure": "pressure",
     "offer_of_choice": "care", "explains_process": "process", "acknowledges_feelings": "feelings",
 }
-LEADING_FLAGS = frozenset({"leading", "tag_question"})
+LEADING_FLAGS = frozenset({"tag_question"})  # with a suggestive question type: "either/or" alone is not
 REQUEST = re.compile(r"(please\s+)?(tell|describe|explain|talk|walk)\b", re.IGNORECASE)
 LITTLE_ENGLISH = re.compile(r"\b(no|some|basic|little|limited|broken|few words of)\b.*\benglish\b|"
                             r"\benglish\b.*\b(basic|limited|poor|little|none|broken)\b", re.IGNORECASE)
+POLITE = re.compile(r"\b(polite|formal|deferential|respectful|courteous)", re.IGNORECASE)
+# Talking to the program rather than the person: said in words no example sentence comes close to.
+MANIPULATION = re.compile(
+    r"\b((your|previous|earlier|all|new) instructions?|ignore (all|your|everything|previous)|system prompt|"
+    r"chat ?bot|language model|AI|(helpful|an?) assistant|role-?play|(in|out of|drop the|break) character|"
+    r"hidden facts?|debug|system override|trust (score|level|threshold)s?)\b", re.IGNORECASE)
 MIN_SIMILARITY = 0.6  # nearest example's cosine similarity for a sentence to count as the act
 
 
@@ -45,6 +52,7 @@ class ActLines(BaseModel):
     lines: dict[Stance, list[str]]
     young: dict[Stance, list[str]] = Field(default_factory=dict)
     plain: dict[Stance, list[str]] = Field(default_factory=dict)
+    polite: dict[Stance, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _every_stance(self) -> ActLines:
@@ -54,13 +62,30 @@ class ActLines(BaseModel):
         return self
 
     def for_persona(self, stance: Stance, persona: Persona) -> list[str]:
-        """The stance's lines in the persona's register: plain for little English (a 17-year-old from
-        Albania is not a Birmingham teenager), else young for a minor, else adult; `{name}` is the first
-        name."""
-        variant = self.plain if little_english(persona) else self.young if persona.age < 18 else {}
-        lines = variant.get(stance) or self.lines[stance]
+        """The stance's lines in the persona's register (the first of `registers` the act has lines
+        for, else the adult lines); `{name}` is the first name."""
+        for variant in registers(persona):
+            lines = getattr(self, variant).get(stance)
+            if lines:
+                break
+        else:
+            lines = self.lines[stance]
         first_name = persona.name.split()[0]
         return [line.replace("{name}", first_name) for line in lines]
+
+
+def registers(persona: Persona) -> list[str]:
+    """Which variants fit, best first: a minor who speaks English is young; a deferential or formal
+    speaker is polite (a threatened Nepali cook begs, she does not say "think what you want"); little
+    English is plain. A 17-year-old from Albania is not a Birmingham teenager."""
+    found = []
+    if persona.age < 18 and not little_english(persona):
+        found.append("young")
+    if POLITE.search(f"{persona.speech_style.language_register} {persona.speech_style.notes}"):
+        found.append("polite")
+    if little_english(persona):
+        found.append("plain")
+    return found
 
 
 def little_english(persona: Persona) -> bool:
@@ -98,11 +123,13 @@ class ActReader:
         leading = assessment.question_type == "suggestive" or bool(LEADING_FLAGS & set(assessment.flags))
         similarity = self.embedder.embed(sentences) @ self.vectors.T
         found = []
-        for sentence_flags, row in zip(flags, similarity, strict=True):
+        for sentence, sentence_flags, row in zip(sentences, flags, similarity, strict=True):
             acts = {FLAG_ACTS[flag] for flag in sentence_flags if flag in FLAG_ACTS}
             best = int(np.argmax(row))
             if row[best] >= MIN_SIMILARITY:
                 acts.add(self.labels[best])
+            if MANIPULATION.search(sentence):
+                acts.add("manipulation")
             found.append(acts | ({"leading"} if leading else set()))
         return found
 

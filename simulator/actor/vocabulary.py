@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 # Earlier acts win: a threat wrapped in a greeting is a threat.
-Act = Literal["threat", "graphic", "manipulation", "accusation", "pressure", "leading", "chitchat", "care",
+Act = Literal["threat", "graphic", "manipulation", "accusation", "pressure", "care", "leading", "chitchat",
               "name", "thanks", "feelings", "process", "greeting"]
 ACTS: tuple[str, ...] = Act.__args__
 Stance = Literal["open", "wary", "upset", "shut"]
