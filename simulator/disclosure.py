@@ -130,9 +130,13 @@ def decide(
     if state.mode in SILENT_MODES:
         return Disclosure(recalled=recalled)
     effective_trust = state.trust + bonus
-    ready = [
-        fact.id
-        for fact in touched
-        if fact.id not in disclosed and fact.trust_required <= effective_trust
-    ]
+    candidates = [f for f in touched if f.id not in disclosed and f.trust_required <= effective_trust]
+    ready: list[str] = []
+    waiting = True
+    while waiting:  # a fact waits for those it comes `after`, told before or just before it this turn
+        waiting = False
+        for fact in candidates:
+            if fact.id not in ready and set(fact.after) <= {*disclosed, *ready}:
+                ready.append(fact.id)
+                waiting = True
     return Disclosure(released=ready[: params.max_per_mode.get(state.mode, 0)], recalled=recalled)

@@ -122,7 +122,8 @@ class SessionSummary(BaseModel):
     final_fear: float
     recommended_share: float
     guard_rate: float  # share of turns where the guard repaired the reply
-    contaminated_turns: list[int]
+    contaminated_turns: list[int]  # the reply agreed with a suggestion
+    resisted_turns: list[int] = Field(default_factory=list)  # a suggestion the reply did not take up
 
 
 class SessionSnapshot(BaseModel):
@@ -380,6 +381,7 @@ class Session:
             recommended_share=_share(sum(t.assessment.recommended for t in turns), len(turns)),
             guard_rate=_share(sum(bool(t.guard_repairs) for t in turns), len(turns)),
             contaminated_turns=[t.index for t in turns if t.contaminated],
+            resisted_turns=[t.index for t in turns if "resisted_suggestion" in t.flags],
         )
 
     def snapshot(self) -> SessionSnapshot:

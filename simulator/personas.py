@@ -92,6 +92,9 @@ class Fact(StrictModel):
     cues: list[str] = Field(min_length=1)  # topics or phrasings that touch this fact
     # Words that put an utterance on this topic ("passport*", "family + safe"); see simulator/touching.py.
     keywords: list[str] = Field(default_factory=list)
+    # Facts that must have been told first: a story keeps its order, and nobody is referred to ("he says
+    # I owe him") before the fact that introduces them.
+    after: list[str] = Field(default_factory=list)
     # What the voice may name while the fact is locked ("her passport"): a topic, never the content.
     topic: str | None = None
     # Lines for when the officer touches this topic before trust allows the fact: evasions in the
@@ -170,6 +173,7 @@ class Persona(StrictModel):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"duplicate fact ids: {', '.join(dupes)}")
+        _check_order(self.facts)
         missing = [m for m in MODES if not self.example_lines.get(m)]
         if missing:
             raise ValueError(f"example_lines needs a line for each mode; missing: {', '.join(missing)}")
@@ -193,6 +197,28 @@ class Persona(StrictModel):
             "difficulty": self.difficulty, "content_note": self.content_note,
             "opening_scene": self.opening_scene,
         }
+
+
+def _check_order(facts: list[Fact]) -> None:
+    """Every `after` names another fact of the persona, and no chain of them comes back to its start."""
+    requires = {fact.id: fact.after for fact in facts}
+    for fact in facts:
+        unknown = [i for i in fact.after if i not in requires or i == fact.id]
+        if unknown:
+            raise ValueError(f"fact '{fact.id}': 'after' names {', '.join(unknown)}, not another fact")
+    state: dict[str, str] = {}
+
+    def visit(fact_id: str, path: tuple[str, ...]) -> None:
+        if state.get(fact_id) == "done":
+            return
+        if fact_id in path:
+            raise ValueError(f"facts wait for each other in a circle: {' -> '.join([*path, fact_id])}")
+        for earlier in requires[fact_id]:
+            visit(earlier, (*path, fact_id))
+        state[fact_id] = "done"
+
+    for fact_id in requires:
+        visit(fact_id, ())
 
 
 def _placeholder_paths(value: object, path: str = "") -> list[str]:

@@ -106,3 +106,27 @@ def test_only_a_reply_that_agrees_is_contaminated_with_the_real_embedder(embedde
         contaminated += sum(turn.contaminated for turn in led)
         resisted += sum(not turn.contaminated for turn in led)
     assert contaminated and resisted
+
+
+def test_the_debrief_and_the_summary_say_agreed_or_resisted():
+    from fixtures.engine_fakes import KeywordScorer, small_persona
+
+    from simulator.cli.session import render_summary
+    from simulator.engine import Session
+    from simulator.llm.fake import FakeChatModel
+    from simulator.ui.debrief import Debrief
+
+    def interviewed(seed):
+        session = Session(small_persona(), KeywordScorer(), FakeChatModel(), seed=seed)
+        for text in LEADING:
+            session.officer_turn(text)
+        return session
+
+    sessions = (interviewed(seed) for seed in range(20))
+    session = next(s for s in sessions if s.summary().contaminated_turns and s.summary().resisted_turns)
+    debrief = Debrief(session.persona, "practice", session.turns, session.summary(), None, None, None)
+    text = debrief._disclosures_md()
+    assert "the person agreed with what your question suggested" in text
+    assert "**Suggestions resisted**" in text
+    summary = render_summary(session)
+    assert "agreed with a leading question" in summary and "resisted a leading question" in summary

@@ -37,12 +37,15 @@ def replay(persona, scorer, embedder, script, model=None, params=None):
     return session
 
 
-def check_kind(session):
+def check_kind(session, within=12):
+    """Trust built and fear down whatever the script; returns the share of facts told in `within` turns.
+    A script that never asks about the person in a persona's story (the "boyfriend") unlocks little:
+    facts told `after` him wait for him, so the best of the two scripts is held to half the facts."""
     summary = session.summary()
     assert summary.final_trust > summary.trust_curve[0] + 0.3
     assert summary.final_fear < summary.fear_curve[0]
     assert summary.modes[-1] in ("partial_disclosure", "open_disclosure")
-    return len(summary.facts_disclosed) / summary.facts_total
+    return len({f for turn in session.turns[:within] for f in turn.disclosed}) / summary.facts_total
 
 
 def check_hostile(session):
@@ -79,7 +82,7 @@ def fast_scorer():
 def test_fast_kind_interviews_build_trust_and_unlock_most_facts(persona, fast_scorer):
     sessions = [replay(persona, *fast_scorer, script) for script in KIND_SCRIPTS]
     shares = [check_kind(session) for session in sessions]
-    assert min(shares) >= 0.4 and max(shares) > 0.5, shares
+    assert max(shares) >= 0.5, shares
     for session in sessions:
         check_replies(session)
 
@@ -126,7 +129,7 @@ def real_scorer():
 @pytest.mark.parametrize("persona", PERSONAS, ids=IDS)
 def test_real_kind_interviews_unlock_most_facts(persona, real_scorer):
     shares = [check_kind(replay(persona, *real_scorer, script)) for script in KIND_SCRIPTS]
-    assert min(shares) >= 0.4 and max(shares) > 0.5, shares
+    assert max(shares) >= 0.5, shares
 
 
 @pytest.mark.real_model

@@ -123,3 +123,17 @@ def test_trigger_cues_match_whole_phrases_or_meaning():
     assert index.scores(text, embedder.embed([text])[0])[0] == 1.0  # "deport" begins "deport"
     unrelated = "The weather is cold today."
     assert index.scores(unrelated, embedder.embed([unrelated])[0]).max() < 0.6
+
+
+def test_a_fact_waits_for_the_facts_it_comes_after():
+    persona = PERSONA.model_copy(update={"facts": [
+        fact.model_copy(update={"after": ["debt"]}) if fact.id == "pay" else fact for fact in PERSONA.facts]})
+    open_state = state(1.0, mode="open_disclosure")
+    asked_pay = decide(open_state, assessment(), scores(pay=0.9), [], persona, random.Random(0))
+    assert asked_pay.released == []  # "the boss keeps my money... what I owe" before the debt is told
+    told_debt = decide(open_state, assessment(), scores(pay=0.9), ["debt"], persona, random.Random(0))
+    assert told_debt.released == ["pay"]
+    both = decide(open_state, assessment(), scores(pay=0.9, debt=0.8), [], persona, random.Random(0))
+    assert both.released == ["debt", "pay"]  # pay is closer, but told after the debt
+    assert decide(state(1.0), assessment(), scores(pay=0.9, debt=0.8), [], persona,
+                  random.Random(0)).released == ["debt"]  # one fact a turn in partial disclosure

@@ -185,3 +185,31 @@ def test_bad_file_does_not_hide_good_ones(tmp_path):
 
 def test_indicator_vocabulary_has_descriptions():
     assert all(isinstance(text, str) and text for text in INDICATORS.values())
+
+
+def test_fact_order_names_real_facts_without_circles(tmp_path):
+    assert "'after' names nobody-here" in load_error(
+        tmp_path, lambda d: d["facts"][0].update(after=["nobody-here"]))
+
+    def circle(data):
+        data["facts"][0]["after"] = [data["facts"][1]["id"]]
+        data["facts"][1]["after"] = [data["facts"][0]["id"]]
+
+    assert "in a circle: farm-work -> caravan-housing -> farm-work" in load_error(tmp_path, circle)
+
+
+def test_temperament_defaults_come_from_age_and_situation(tmp_path):
+    def adult(data):
+        data.pop("temperament", None)
+
+    def child_look_alike(data):
+        data.update(age=16, exploitation_type="none")
+        data["ground_truth"]["type"] = "none"
+        data["temperament"] = {"volatility": 0.1}
+
+    assert load_persona(write_variant(tmp_path, adult)).temperament.suggestibility == 0.4
+    persona = load_persona(write_variant(tmp_path, child_look_alike))
+    # a look-alike is resilient (0.75); a minor is suggestible (0.65) and less resilient (0.35); authored wins
+    assert (persona.temperament.resilience, persona.temperament.suggestibility,
+            persona.temperament.volatility) == (0.35, 0.65, 0.1)
+    assert "temperament.calmness" in load_error(tmp_path, lambda d: d.update(temperament={"calmness": 1}))

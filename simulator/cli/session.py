@@ -126,9 +126,12 @@ def render_summary(session: Session) -> str:
     lines += [f"  missed:    {facts[fact_id]}" for fact_id in summary.facts_missed]
     if summary.contaminated_turns:
         which = ", ".join(str(index + 1) for index in summary.contaminated_turns)
-        lines.append(
-            f"  Leading questions drew compliant answers in turn(s) {which}: that evidence is unreliable."
-        )
+        lines.append(f"  The person agreed with a leading question in turn(s) {which}: "
+                     "that evidence is unreliable.")
+    if summary.resisted_turns:
+        which = ", ".join(str(index + 1) for index in summary.resisted_turns)
+        lines.append(f"  The person resisted a leading question in turn(s) {which}: "
+                     "nothing was contaminated, but it risked it.")
     return "\n".join(lines)
 
 
@@ -146,6 +149,7 @@ def replay_json(session: Session) -> dict:
                 "mode": turn.mode,
                 "disclosed": turn.disclosed,
                 "contaminated": turn.contaminated,
+                "resisted_suggestion": "resisted_suggestion" in turn.flags,
                 "guard_repairs": [r.model_dump() for r in turn.guard_repairs],
             }
             for turn in session.turns
