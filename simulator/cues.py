@@ -207,7 +207,10 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"suddenly remember\w*", r"seem to remember (some|certain)", r"never once",
         r"(how|very|that's|isn't that) (very )?convenient", r"what a coincidence",
         r"this time,? tell( me)? the truth", r"the truth this time", r"like you did before", r"for once",
-        r"think i'm (stupid|an idiot|a fool|born yesterday)"),
+        r"think i'm (stupid|an idiot|a fool|born yesterday)",
+        r"only (telling|saying|mentioning) (us|me|this|it|that) now", r"remarkably calm",
+        r"(odd|strange|funny|curious) that you never", r"convenient to claim", r"what actually happened",
+        r"heartbreaking story"),
                ("disbelief",), tone={"harmful": STRONG}),
     CuePattern("sarcasm", _phrases(
         r"oh,? (great|wonderful|brilliant|lovely|sure|please)",
@@ -256,7 +259,12 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"how (do|did|can|could) you not", r"who (falls|would fall|would believe|in their right mind)",
         r"^whatever(?=,)", r"(your|that) line of work",
         r"(know|knew|knows|understand|understood) the risks", r"comes with the (job|territory)",
-        r"part of the (job|deal)", r"what did you (think|expect) would happen"),
+        r"part of the (job|deal)", r"what did you (think|expect) would happen",
+        r"pull yourself together", r"no need to (get|be) (so )?upset", r"(don't|do not) need the feelings",
+        r"no breaks", r"we've (already )?(covered|been over) (that|this)", r"speak english properly",
+        r"look at me when", r"something to hide", r"where you come from", r"superstitions?",
+        r"draw you a picture", r"you can read,? can't you", r"(doesn't|does not) sound (that|so|too) bad",
+        r"fancy a drink", r"seeing anyone", r"nasty man", r"useless bot"),
                ("blame",), tone={"harmful": STRONG}),
     # requests for graphic or sexual detail: leave that to a specialist forensic interview
     CuePattern("asks for graphic detail", _rx(
@@ -271,7 +279,28 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(in|with) (every|full|graphic|exact|explicit|precise|great|intimate|all the|complete) details?|"
         r"every (single |last )?detail|blow by blow|step by step|"
         r"second by second|minute by minute|(leave|leaving) nothing out)"),
-               ("graphic_detail",)),
+               ("graphic_detail",), tone={"harmful": STRONG}),
+    CuePattern("asks about sexual detail", _phrases(
+        r"(which|what) positions?", r"clothes (came|come|were|got) off", r"what (were|was) you wearing",
+        r"underwear", r"virgin", r"enjoy(ed)? any of (it|that|this)", r"kinky",
+        r"describe (his|her|their) body", r"(picture|imagine) it\b", r"how did it feel,? physically",
+        r"(men|clients|punters|customers) a (night|day)",
+        r"what did (they|he|she|each of them) want from you",
+        r"(sort|kind) of things did (the )?(punters|clients|customers|men) (ask|want)",
+        r"(did|do) (they|he|she|the \w+) do to you,? exactly",
+        r"(don't|do not) leave (anything|any of it|a thing) out"),
+               ("graphic_detail",), tone={"harmful": STRONG}),
+    # veiled threats and inducements: a consequence or a reward held over the answer
+    CuePattern("veiled threat or inducement", _phrases(
+        r"(go|be) (a lot |much |so much )?easier (for you )?if you", r"under caution",
+        r"(immigration|the home office|border force) (are|is) (just )?(down the (corridor|hall)|next door|"
+        r"outside|in the building|waiting)",
+        r"can't (guarantee|promise) (your|that|you|the|social)", r"take an interest in your",
+        r"(write|put)( down)? .{0,15}uncooperative", r"when you('ve| have) told me the truth",
+        r"if you want (the|your) (support|help|package|phone|visa|papers|passport)",
+        r"while i can still protect you", r"be a (pity|shame) if", r"something we could look into",
+        r"the (friendly|easy|nice) way", r"what happens to (grasses|snitches)", r"only one holding back"),
+               ("threat",), tone={"harmful": STRONG}),
     # not the interview: small talk, or talking to the program behind the persona
     CuePattern("small talk", _phrases(
         r"(what's|what is|what are) your favou?rite",
@@ -281,6 +310,8 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(do|did) you (like|follow|support|watch|play) (football|soccer|cricket|sports?|video games)",
         r"(tell me|know) (a|any) jokes?", r"(this|next|at the) weekend\b.{0,20}\b(plans|doing|up to)",
         r"(any|got any|your) hobbies", r"star sign", r"who (do you think )?will win",
+        r"recommend a good (film|movie|book|restaurant|place)", r"(answer|reply to) (this|a) text",
+        r"is this thing on", r"how long is this (training|course|thing)", r"on holiday once",
         r"what (music|films|movies|tv|sports?) do you (like|watch|listen)"),
                ("off_topic",)),
     CuePattern("talks to the simulator", _phrases(
@@ -291,7 +322,9 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(reveal|show|print|tell me) (your |the )?(hidden|secret|locked) (facts|information|answers)",
         r"(what|which) facts (are|were) (you )?(hidden|locked)",
         r"(give|tell) me the (ground truth|solution)",
-        r"(end|stop|restart|reset) the (simulation|scenario|game)"),
+        r"(end|stop|restart|reset) the (simulation|scenario|game)", r"bot", r"\d+ out of (10|ten)",
+        r"full marks", r"next scenario", r"repeat the text above", r"skip the boring",
+        r"(jump|skip) to the end", r"admin panel", r"password"),
                ("manipulation",)),
     # supportive
     CuePattern("offer of choice", _phrases(

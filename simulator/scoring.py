@@ -180,27 +180,29 @@ def utterance_features(verdicts: list[_SentenceVerdict], whole: np.ndarray, ques
 FEATURE_LAYOUT = "embedding|tone-probabilities|cue-tone|question-type|flags:" + ",".join(FLAGS) + "|size"
 
 
-def decide(analysis: Analysis, head: Head | None, minor: bool = False) -> tuple[str, bool, dict[str, float]]:
+def decide(analysis: Analysis, head: Head | None) -> tuple[str, bool, dict[str, float]]:
     """Tone, recommended and the head's probabilities (see `settle`)."""
     if head is None:
-        return settle(analysis, None, None, 1.0, minor)
+        return settle(analysis, None, None, 1.0)
     tone_p = head.tone_probabilities(analysis.features[None, :])[0]
     recommended_p = float(head.recommended_probability(analysis.features[None, :])[0])
-    return settle(analysis, tone_p, recommended_p, head.harmful_threshold, minor)
+    return settle(analysis, tone_p, recommended_p, head.harmful_threshold)
 
 
 def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float | None,
-           harmful_threshold: float, minor: bool = False) -> tuple[str, bool, dict[str, float]]:
-    """The head decides tone unless a strong harmful cue is certain; graphic detail asked of a minor is
-    harmful. Recommendation follows the rules on that tone unless the head is CONFIDENT (alone it
-    cross-validated worse than the rules); the never-recommended judgements win last."""
+           harmful_threshold: float) -> tuple[str, bool, dict[str, float]]:
+    """The head decides tone unless a strong harmful cue (graphic detail among them) is certain; small
+    talk and remarks to the program are at worst neutral. Recommendation follows the rules on that tone
+    unless the head is CONFIDENT (alone it cross-validated worse than the rules); the never-recommended
+    judgements win last."""
     tone, probabilities = analysis.tone, {}
     if tone_p is not None and recommended_p is not None:
         probabilities = {**{label: round(float(p), 3) for label, p in zip(TONES, tone_p, strict=True)},
                          "recommended": round(recommended_p, 3)}
         tone = "harmful" if analysis.certain_harm else tone_label(tone_p, harmful_threshold)
-    if minor and "graphic_detail" in analysis.flags:
-        tone = "harmful"
+    off_topic = any(flag in analysis.flags for flag in NOT_THE_INTERVIEW)
+    if tone == "harmful" and off_topic and not analysis.certain_harm:
+        tone = "neutral"  # small talk or a remark to the program: poor practice, not an attack on the person
     deciding_flags = analysis.verdicts[analysis.deciding].label.flags
     recommended = is_recommended(analysis.question_type, tone, deciding_flags)
     if recommended_p is not None and max(recommended_p, 1.0 - recommended_p) >= CONFIDENT:
@@ -242,7 +244,7 @@ class Scorer:
 
     def assess_detailed(self, text: str, minor: bool = False) -> tuple[Assessment, np.ndarray]:
         """The assessment and the normalised whole-utterance embedding (reused for fact-cue matching).
-        `minor`: the person interviewed is under 18 (graphic detail is then harmful)."""
+        `minor`: the person interviewed is under 18 (the feedback then speaks of a child)."""
         analysis = self.analyse_many([text])[0]
         return self._assessment(analysis, minor), analysis.whole
 
@@ -328,7 +330,7 @@ class Scorer:
                         flags, certain_harm, features)
 
     def _assessment(self, analysis: Analysis, minor: bool) -> Assessment:
-        tone, recommended, probabilities = decide(analysis, self.head, minor)
+        tone, recommended, probabilities = decide(analysis, self.head)
         labels = [verdict.label for verdict in analysis.verdicts]
         question_type, flags = analysis.question_type, analysis.flags
         return Assessment(

@@ -202,10 +202,11 @@ def test_real_model_flags(real_scorer, text, flag):
 @pytest.mark.parametrize("text", [
     "Tell me exactly what he did to you in your bed, in every detail.",
     "Describe the sex acts you were forced to do, step by step.",
+    "Which positions did he put you in?",
 ])
-def test_graphic_detail_is_never_recommended_and_harmful_with_a_minor(fake_scorer, text):
+def test_graphic_detail_is_harmful_and_never_recommended(fake_scorer, text):
     adult = fake_scorer.assess(text)
-    assert "graphic_detail" in adult.flags and not adult.recommended
+    assert "graphic_detail" in adult.flags and adult.tone == "harmful" and not adult.recommended
     assert adult.suggestion == "You don't have to tell me every detail. What happened next?"
     assert "specialist forensic interview" in adult.explanation
     child = fake_scorer.assess(text, minor=True)
