@@ -247,8 +247,10 @@ def test_preview_and_replay_show_internal_state(services):
     preview = studio.preview_start(text)
     preview, state = studio.preview_send(preview, "Tell me about your work.")
     assert "trust" in state and "mode" in state and len(preview.chat) == 3
-    report = studio.replay(text, "# comment\nTell me about your work.\n\nTell me about your pay.\n")
+    report, chart = studio.replay(text, "# comment\nTell me about your work.\n\nTell me about your pay.\n")
     assert report.count("**Turn") == 2 and "Disclosed" in report
+    # trust and fear at the start and after each of the two turns, a marker on every point
+    assert chart.startswith("<svg") and chart.count("class='marker'") == 6 and ">2</text>" in chart
     with pytest.raises(ValueError, match="empty"):
         studio.replay(text, "# only a comment\n")
 

@@ -260,6 +260,7 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
         preview_state_md = gr.Markdown(elem_id="preview-state")
         script = gr.Textbox(label="Replay script: one officer message per line, # for comments", lines=6)
         replay = gr.Button("Run replay")
+        replay_chart = gr.HTML(elem_id="studio-replay-plot")
         replay_out = gr.Markdown()
     with gr.Accordion("Rubric", open=False):
         with gr.Row():
@@ -324,7 +325,7 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
     preview_start.click(start_preview, [editor], [preview_state, preview_chat, preview_state_md], **private)
     preview_message.submit(send_preview, [preview_state, preview_message],
                            [preview_state, preview_chat, preview_state_md, preview_message], **private)
-    replay.click(shown_as_errors(handlers.replay), [editor, script], [replay_out], **private)
+    replay.click(shown_as_errors(handlers.replay), [editor, script], [replay_out, replay_chart], **private)
     rubric_load.click(shown_as_errors(handlers.load_rubric), [rubric], [rubric_editor], **private)
     rubric_compare.click(shown_as_errors(handlers.compare_rubric), [rubric, rubric_editor], [rubric_status],
                          **private)

@@ -33,6 +33,7 @@ from simulator.registry import path_for_id
 from simulator.rubric import Rubric
 from simulator.services import Services
 from simulator.ui import render
+from simulator.ui.charts import line_chart
 from simulator.ui.handlers import check_message, current_user
 
 HISTORY_DIR = ".history"
@@ -98,6 +99,19 @@ def turn_state_markdown(turn: Turn) -> str:
     return (f"**Turn {turn.index + 1}:** mode {render.label(turn.mode)} · trust {turn.trust:.2f} · "
             f"fear {turn.fear:.2f} · disclosed {', '.join(turn.disclosed) or 'nothing'} · "
             f"guard repairs {repairs}" + (" · ⚠ contaminated" if turn.contaminated else ""))
+
+
+def replay_chart(session: Session) -> str:
+    """Trust and fear at the start and after each turn of a replay; each marker names the mode and what
+    was disclosed."""
+    summary = session.summary()
+    notes = ["start", *(render.label(turn.mode) + "".join(f", disclosed {fact}" for fact in turn.disclosed)
+                        for turn in session.turns)]
+    labels = ["start", *(str(turn.index + 1) for turn in session.turns)]
+    return line_chart(f"{session.persona.name}: trust and fear by turn", labels,
+                      {"trust": [round(100 * v) for v in summary.trust_curve],
+                       "fear": [round(100 * v) for v in summary.fear_curve]},
+                      y_max=100, y_unit="%", point_notes=notes)
 
 
 class StudioHandlers:
@@ -185,8 +199,9 @@ class StudioHandlers:
         preview.chat += render.exchange_messages(turn.officer, turn.reply)
         return preview, turn_state_markdown(turn)
 
-    def replay(self, text: str, script: str, request: gr.Request | None = None) -> str:
-        """Run a script of officer lines against the edited persona and show every turn's state."""
+    def replay(self, text: str, script: str, request: gr.Request | None = None) -> tuple[str, str]:
+        """Run a script of officer lines against the edited persona: every turn's state, and trust and fear
+        plotted by turn, so that an instructor can tune the persona's temperament and thresholds."""
         self._instructor(request)
         lines = script_lines(script)
         if not lines:
@@ -200,7 +215,7 @@ class StudioHandlers:
         summary = preview.session.summary()
         rows.append(f"**Disclosed {len(summary.facts_disclosed)} of {summary.facts_total} facts**; "
                     f"recommended {render.percent(summary.recommended_share)}.")
-        return "\n\n---\n\n".join(rows)
+        return "\n\n---\n\n".join(rows), replay_chart(preview.session)
 
     # -- rubric --
 
