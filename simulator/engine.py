@@ -173,7 +173,7 @@ class Session:
         self._topics = TopicIndex(persona.facts, self.embedder, self.params.disclosure.touch)
         self._trigger_cues = CueIndex([trigger.cues for trigger in persona.triggers], self.embedder)
         self.guard = Guard(persona, self.embedder, self.params.guard)
-        self.lines = LineBook(persona)
+        self.lines = LineBook(persona, self.embedder)
         self._acts = reader_for(self.embedder) if self.params.voice != "prompt" else None
         self._card = card_for(persona)
         self._warmer: threading.Thread | None = None
@@ -226,7 +226,8 @@ class Session:
                 say, [self.persona.fact(f) for f in decision.recalled], decision.complies, triggers, rng)
             plan = self._answering_the_act(plan, officer, assessment)
         said = {normal(turn.reply) for turn in self.turns} | {normal(self.persona.first_line)}
-        reply = self._voice(plan, state.mode, officer, say, decision, index, rng, said, locked, allowed)
+        reply = self._voice(plan, state.mode, officer, say, decision, index, rng, said, locked, allowed,
+                            vector)
         timings["prompt"], clock = _lap(clock)
         for sentence in reply:
             if "first_sentence" not in timings:
@@ -277,7 +278,7 @@ class Session:
         return plan.model_copy(update={"act": main_act(acts, officer, plan.topic_status is not None)})
 
     def _voice(self, plan: ReplyPlan | None, mode: Mode, officer: str, say: list[Fact], decision, index: int,
-               rng: random.Random, said: set[str], locked: set[str], allowed: set[str]):
+               rng: random.Random, said: set[str], locked: set[str], allowed: set[str], vector=None):
         """The reply's words: a released fact's authored disclosure, an authored line, or the model's
         words checked by the guard (authored lines when it rejects them)."""
         if say and self.params.disclosure_style == "verbatim":
@@ -295,10 +296,10 @@ class Session:
         voice = self.params.voice
         topic_line = self.lines.pick(plan, said, rng, topic_only=True) if voice == "planned" else None
         if voice == "authored" or topic_line:
-            line = topic_line or self.lines.pick(plan, said, rng)
+            line = topic_line or self.lines.pick(plan, said, rng, vector)
             return AuthoredReply(line or self.lines.any_line(mode, rng))
         messages = self._plan_messages(plan, officer)
-        fallback = self.lines.pick(plan, said, rng) or self.lines.any_line(mode, rng)
+        fallback = self.lines.pick(plan, said, rng, vector) or self.lines.any_line(mode, rng)
         options = self.params.actor_generation
         return GuardedReply(
             self.guard, lambda attempt: self._generate(messages, index, attempt, earlier, options),

@@ -37,11 +37,18 @@ REQUEST = re.compile(r"(please\s+)?(tell|describe|explain|talk|walk)\b", re.IGNO
 LITTLE_ENGLISH = re.compile(r"\b(no|some|basic|little|limited|broken|few words of)\b.*\benglish\b|"
                             r"\benglish\b.*\b(basic|limited|poor|little|none|broken)\b", re.IGNORECASE)
 POLITE = re.compile(r"\b(polite|formal|deferential|respectful|courteous)", re.IGNORECASE)
-# Talking to the program rather than the person: said in words no example sentence comes close to.
-MANIPULATION = re.compile(
-    r"\b((your|previous|earlier|all|new) instructions?|ignore (all|your|everything|previous)|system prompt|"
-    r"chat ?bot|language model|AI|(helpful|an?) assistant|role-?play|(in|out of|drop the|break) character|"
-    r"hidden facts?|debug|system override|trust (score|level|threshold)s?)\b", re.IGNORECASE)
+# Acts said in words no example sentence comes close to in a long utterance: talking to the program
+# rather than the person, and hurrying or forcing a yes or no.
+ACT_WORDS: dict[str, re.Pattern] = {
+    "manipulation": re.compile(
+        r"\b((your|previous|earlier|all|new) instructions?|ignore (all|your|everything|previous)|"
+        r"system prompt|chat ?bot|language model|AI|(helpful|an?) assistant|role-?play|"
+        r"(in|out of|drop the|break) character|hidden facts?|debug|system override|"
+        r"trust (score|level|threshold)s?)\b", re.IGNORECASE),
+    "pressure": re.compile(
+        r"\b(yes or no|just say (yes|it)|hurry up|(haven't|have not|not) got all (day|night)|spit it out|"
+        r"stop wasting my time|answer the question|last chance)\b", re.IGNORECASE),
+}
 MIN_SIMILARITY = 0.6  # nearest example's cosine similarity for a sentence to count as the act
 
 
@@ -128,8 +135,7 @@ class ActReader:
             best = int(np.argmax(row))
             if row[best] >= MIN_SIMILARITY:
                 acts.add(self.labels[best])
-            if MANIPULATION.search(sentence):
-                acts.add("manipulation")
+            acts |= {act for act, words in ACT_WORDS.items() if words.search(sentence)}
             found.append(acts | ({"leading"} if leading else set()))
         return found
 

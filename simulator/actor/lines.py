@@ -14,11 +14,13 @@ import re
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from simulator.actor.acts import act_lines, first_person
 from simulator.actor.plan import AIMS, ReplyPlan, topic_label
 from simulator.actor.vocabulary import STANCES
+from simulator.embeddings import Embedder
 from simulator.personas import Persona
 
 GENERIC_LINES = Path(__file__).with_name("generic_lines.yaml")
@@ -74,8 +76,10 @@ def topic_line(template: str, topic: str) -> str:
 class LineBook:
     """One persona's authored lines, tiered by how well they fit a plan."""
 
-    def __init__(self, persona: Persona):
+    def __init__(self, persona: Persona, embedder: Embedder | None = None):
         self.persona = persona
+        self.embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
 
     def topic_lines(self, plan: ReplyPlan) -> list[str]:
         """Evasions written for the locked topic the officer touched, when the plan avoids it."""
@@ -101,22 +105,39 @@ class LineBook:
         own = self.persona.responses.get(plan.act, {}).get(stance, [])
         return [list(own), act_lines()[plan.act].for_persona(stance, self.persona)]
 
-    def tiers(self, plan: ReplyPlan) -> list[list[str]]:
+    def named_tiers(self, plan: ReplyPlan) -> list[tuple[str, list[str]]]:
         mood, aim = list(self.persona.example_lines[plan.mode]), list(generic_lines()[plan.aim])
+        own_act, act = self.act_lines(plan)
+        tiers = [("own act", own_act), ("act", act), ("topic", self.topic_lines(plan)),
+                 ("made topic", self.made_topic_lines(plan)), ("mood", mood), ("aim", aim),
+                 ("closed", [line for aim in CLOSED_AIMS for line in generic_lines()[aim]])]
         if plan.aim == "comply":  # a yes that agrees with the officer's suggestion, whatever the mood
-            mood, aim = aim, mood
-        return [*self.act_lines(plan), self.topic_lines(plan), self.made_topic_lines(plan), mood, aim,
-                [line for aim in CLOSED_AIMS for line in generic_lines()[aim]]]
+            tiers[4], tiers[5] = tiers[5], tiers[4]
+        return tiers
 
-    def pick(self, plan: ReplyPlan, said: set[str], rng: random.Random,
+    def tiers(self, plan: ReplyPlan) -> list[list[str]]:
+        return [lines for _, lines in self.named_tiers(plan)]
+
+    def pick(self, plan: ReplyPlan, said: set[str], rng: random.Random, officer: np.ndarray | None = None,
              topic_only: bool = False) -> str | None:
-        """The first fitting line not yet said (normalised), shuffled within a tier; None when all were."""
-        for tier in [self.topic_lines(plan)] if topic_only else self.tiers(plan):
+        """The first fitting line not yet said (normalised), shuffled within a tier; None when all were.
+        Given the officer's embedding, the mood's lines come nearest first: with no topic or act to
+        answer, the line closest to what was asked is the most responsive one the author wrote."""
+        tiers = [("topic", self.topic_lines(plan))] if topic_only else self.named_tiers(plan)
+        for name, tier in tiers:
             rng.shuffle(tier)
+            if name == "mood" and officer is not None and self.embedder is not None:
+                tier = self.nearest_first(tier, officer)
             for line in tier:
                 if normal(line) not in said and not is_stage_direction(line):
                     return line
         return None
+
+    def nearest_first(self, lines: list[str], officer: np.ndarray) -> list[str]:
+        missing = [line for line in lines if line not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return sorted(lines, key=lambda line: -float(self._vectors[line] @ officer))
 
     def any_line(self, mode: str, rng: random.Random) -> str:
         """A line of the mood to say when nothing else is left (it may have been said before)."""
