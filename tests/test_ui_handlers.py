@@ -320,7 +320,8 @@ def test_filters_export_and_rescore(services, users):
     rescored = review.rescore(interview.record_id, "default", users["ivy"])
     assert [r.turn_index for r in rescored] == [0, 1]
     record, turns, rescores = review.open(interview.record_id, users["ada"])
-    assert "rubric default" in transcript_markdown(record, turns, rescores)
+    transcript = transcript_markdown(record, turns, rescores)
+    assert "rubric default" in transcript and "> scorer: " in transcript and "(p=" in transcript
 
 
 def test_rubric_comparison_shows_metrics_before_saving(services):

@@ -227,6 +227,8 @@ def transcript_markdown(record: SessionRecord, turns: list[TurnRecord], rescores
             f"↳ {render.inert(turn.reply)}"
             + ("  \n⚠ contaminated answer" if turn.contaminated else "")
         )
+        if turn.assessment.get("evidence"):  # cues, nearest exemplars, probabilities: for assessors only
+            lines.append(f"> scorer: {render.inert(turn.assessment['evidence'])}")
         for override in turn.overrides:
             lines.append(f"> ✎ {render.inert(override.author)} changed {override.field} from "
                          f"{render.inert(json.dumps(override.original_value))} to "
