@@ -3,7 +3,7 @@
     .venv/bin/python bench/realism.py run [--seed 0]          # replies + automatic checks + blind packet
     .venv/bin/python bench/realism.py score RATINGS.json ...  # blind ratings + the key -> RESULTS.md
 
-The material in bench/realism/heldout/ and heldout2/ (personas and a skilled and a hostile script each,
+The material in bench/realism/heldout*/ (personas and a skilled and a hostile script each,
 chosen with --set) was written, each set by its own separate author, who saw neither the actor corpus,
 the guard nor the prompts. `run` replays every script through the engine in each voice, on the embedded
 models, in one process:
@@ -46,6 +46,7 @@ OUT = HERE / "runs"
 SETS = {  # each written by its own separate author; the first one has since been looked at (see RESULTS)
     "heldout": "## Realism (held-out personas, blind review)",
     "heldout2": "## Realism, second held-out set (blind review)",
+    "heldout3": "## Realism, third held-out set (blind review)",
 }
 BASE_MODEL, ACTOR_MODEL = "smollm2-135m-instruct", "smollm2-135m-actor"
 SYSTEMS = {"prompt": BASE_MODEL, "authored": BASE_MODEL, "actor": ACTOR_MODEL, "planned": ACTOR_MODEL}
