@@ -118,7 +118,7 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
                     resumable = gr.Dropdown(label="Your unfinished interviews", choices=[],
                                             elem_id="resumable")
                     with gr.Row():
-                        resume = gr.Button("Resume", elem_id="resume")
+                        resume = gr.Button("Resume")
                         discard = gr.Button("Discard", variant="stop", elem_id="discard")
     with gr.Row():
         with gr.Column(scale=3):
