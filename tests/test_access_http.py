@@ -150,3 +150,13 @@ def test_the_route_schema_is_not_public(app):
     _, url = app
     for path in ("/openapi.json", "/docs", "/redoc", "/gradio_api/openapi.json"):
         assert httpx.get(url + path, timeout=10).status_code in (401, 404), path
+
+
+def test_only_instructors_upload(app):
+    services, url = app
+    services.store().add_user("ivy", "instructor", load.PASSWORD, actor="test")
+    card = {"files": ("card.json", b'{"spec": "chara_card_v2"}', "application/json")}
+    tina, ivy = signed_in(url, "tina"), signed_in(url, "ivy")
+    assert tina.http.post("/gradio_api/upload", files=card).status_code == 403
+    assert httpx.post(url + "/gradio_api/upload", files=card, timeout=10).status_code in (401, 403)
+    assert ivy.http.post("/gradio_api/upload", files=card).status_code == 200

@@ -1,10 +1,11 @@
-"""Who may fetch each file the app hands out.
+"""Who may fetch each file the app hands out, and who may upload one.
 
 Gradio serves every file a handler returns at a `/file=` URL to anyone signed in who has the URL. A
 transcript is an assessment record, so each file is granted when it is made: to the trainee whose
 session it is and to reviewers, CSV exports to reviewers, persona cards to instructors. A middleware
 checks the grant on every file request; files the app did not hand out (uploads, anything else in
-Gradio's cache) are refused to everyone.
+Gradio's cache) are refused to everyone. Gradio also takes uploads from anyone signed in, while the
+app's only upload is the studio's card import: uploads are refused to all but instructors.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-from simulator.auth import LOCAL_USER, User
+from simulator.auth import LOCAL_USER, User, can_edit_personas
 
 FILE_ROUTE_MARKERS = ("/file=", "/file/")
+UPLOAD_ROUTE = "/upload"
 
 Grant = Callable[[User], bool]
 
@@ -60,10 +62,17 @@ class DownloadGuard:
         self.resolve_user = resolve_user
 
     async def __call__(self, scope, receive, send):
-        name = requested_file(scope.get("path", "")) if scope["type"] == "http" else None
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        name = requested_file(path)
         if name is not None and not self.downloads.may_fetch(name, self.resolve_user(signed_in_name(scope))):
             await PlainTextResponse("Not found.", status_code=404)(scope, receive, send)
             return
+        if path.rstrip("/").endswith(UPLOAD_ROUTE) and scope.get("method") == "POST":
+            user = self.resolve_user(signed_in_name(scope))
+            if user is None or not can_edit_personas(user):
+                await PlainTextResponse("Uploads are for instructors' card imports only.",
+                                        status_code=403)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 
