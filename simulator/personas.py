@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from simulator.datafiles import StrictModel, check_id, load_model
 from simulator.registry import Registry
 from simulator.temperament import Temperament, default_temperament
+from simulator.topic_words import check_keyword
 
 MODES: tuple[str, ...] = (
     "guarded", "testing", "deflecting", "minimising", "distressed", "shut_down",
@@ -103,6 +104,7 @@ class Fact(StrictModel):
 
     _id = field_validator("id")(lambda v: check_id(v, "fact id"))
     _indicator = field_validator("indicator")(_check_indicator)
+    _keywords = field_validator("keywords")(lambda values: [check_keyword(v) for v in values])
 
 
 class GroundTruth(StrictModel):

@@ -22,12 +22,15 @@ from pydantic import BaseModel, Field
 
 from simulator.embeddings import Embedder, embed_fixed
 from simulator.personas import Fact
+from simulator.topic_words import expand
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-# "Can I call someone for you?", "Do you want to charge your phone?": an offer, not a question about a topic,
-# unless it asks for an account ("Would you like to tell me about your phone?").
-OFFER = re.compile(r"^\W*(can i|could i|shall i|should i|let me|do you want|would you like|do you need)\b")
-ACCOUNT = re.compile(r"\b(tell|talk|say|explain|describe|share)\b")
+# "Can I call someone for you?", "Do you want to charge your phone?", "We can pay for a taxi for you": an
+# offer, not a question about a topic, unless it asks for an account ("Would you like to tell me about...").
+OFFER = re.compile(r"^\W*(can i|could i|shall i|should i|let me|do you want|would you like|do you need)\b"
+                   r"|\b(we|i)('ll| will| can| could)\b.*\bfor you\b|\b(like|want) (us|me) to\b")
+ACCOUNT = re.compile(r"\b(tell me|tell us|talk to me|talk to us|talk about|say more|explain|describe|"
+                     r"share)\b")
 
 
 class TouchParams(BaseModel):
@@ -37,14 +40,18 @@ class TouchParams(BaseModel):
 
 def keyword_pattern(keyword: str) -> re.Pattern[str]:
     """`a + b`: both parts anywhere; a part is a phrase whose words match whole words, a trailing `*`
-    any ending ("threat*": threats, threatened), else an optional plural or possessive."""
+    any ending ("threat*": threats, threatened), else an optional plural or possessive; `a|b`: either
+    (`son|wife + safe`, `pay* back|pay* off`: alternatives are whole phrases)."""
     parts = []
     for part in keyword.lower().split(" + "):
-        words = []
-        for word in part.split():
-            stem = re.escape(word.rstrip("*"))
-            words.append(stem + (r"[\w']*" if word.endswith("*") else r"(?:s|es|'s)?") + r"\b")
-        parts.append(r"(?=.*\b" + r"\W+".join(words) + ")")
+        phrases = []
+        for phrase in part.split("|"):
+            words = []
+            for word in phrase.split():
+                stem = re.escape(word.rstrip("*"))
+                words.append(stem + (r"[\w']*" if word.endswith("*") else r"(?:s|es|'s)?") + r"\b")
+            phrases.append(r"\W+".join(words))
+        parts.append(r"(?=.*\b(?:" + "|".join(phrases) + "))")
     return re.compile("".join(parts), re.DOTALL)
 
 
@@ -63,7 +70,7 @@ class TopicIndex:
     def __init__(self, facts: list[Fact], embedder: Embedder, params: TouchParams | None = None):
         self.params = params or TouchParams()
         self._embedder = embedder
-        self._keywords = [[keyword_pattern(k) for k in (fact.keywords or fact.cues)] for fact in facts]
+        self._keywords = [[keyword_pattern(k) for k in expand(fact.keywords or fact.cues)] for fact in facts]
         cues = [cue for fact in facts for cue in fact.cues]
         self._cue_owner = np.array([i for i, fact in enumerate(facts) for _ in fact.cues], dtype=np.int64)
         views = [v for fact in facts for v in (fact.topic or fact.cues[0], fact.content, fact.disclosure)]

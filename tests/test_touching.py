@@ -26,6 +26,9 @@ DEV_SET = Path(__file__).resolve().parent / "touching" / "dev.jsonl"
     ("family + safe", "are you safe here", False),
     ("told to say", "what have you been told to say", True),
     ("told to say", "say what you were told", False),  # a phrase keeps its order
+    ("son|wife + safe|hurt*", "could your wife get hurt", True),  # either word
+    ("son|wife + safe|hurt*", "is your son at school", False),
+    ("pay* back|pay* off", "how much is left to pay off", True),  # alternatives are whole phrases
 ])
 def test_keyword_patterns(keyword, text, found):
     assert bool(keyword_pattern(keyword).search(text)) is found
@@ -33,8 +36,19 @@ def test_keyword_patterns(keyword, text, found):
 
 def test_offers_touch_nothing_unless_they_ask_for_an_account():
     assert is_offer("Can I call someone for you?") and is_offer("Do you want to charge your phone?")
+    assert is_offer("We can pay for a taxi for you.") and is_offer("Is there anyone you'd like us to call?")
+    assert is_offer("Would you like us to contact your family to tell them you're safe?")
     assert not is_offer("Would you like to tell me about your phone?")
-    assert not is_offer("Who has your phone?")
+    assert not is_offer("Who has your phone?") and not is_offer("I will need to ask about your passport.")
+
+
+def test_keyword_families_expand_and_unknown_ones_are_named():
+    from simulator.topic_words import expand, families
+
+    assert expand(["@phone", "passcode"]) == [*families()["phone"], "passcode"]
+    fact = small_persona().facts[0]
+    with pytest.raises(ValueError, match="unknown keyword family '@phones'"):
+        fact.model_validate({**fact.model_dump(), "keywords": ["@phones"]})
 
 
 def index(similarity=0.0, strong=1.0):
