@@ -17,7 +17,7 @@ from fixtures.bench_modules import bench_load
 
 from simulator.embeddings import HashingEmbedder
 from simulator.llm.fake import FakeChatModel
-from simulator.login_throttle import ACCOUNT_FREE_FAILURES
+from simulator.login_throttle import ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES
 from simulator.services import Services
 from simulator.settings import Settings
 from simulator.ui.launch import launch
@@ -85,46 +85,61 @@ def test_failed_sign_ins_lock_the_account_then_the_lock_is_audited(app):
     assert entry.target == "tina" and entry.detail["failures"] == ACCOUNT_FREE_FAILURES
 
 
-def test_a_flood_of_sign_ins_neither_stalls_the_app_nor_hashes_without_bound(app):
-    _, url = app
+def test_a_flood_of_sign_ins_neither_stalls_the_app_nor_locks_out_other_addresses(app):
+    services, url = app
+    codes: list[int] = []
 
-    def flood():
-        with httpx.Client(base_url=url, timeout=60) as client:
-            for i in range(8):
-                client.post("/login", data={"username": f"nobody{i}", "password": "wrong password"})
+    def flood(thread: int):
+        transport = httpx.HTTPTransport(local_address="127.0.0.2")  # the flood comes from its own address
+        with httpx.Client(base_url=url, timeout=60, transport=transport) as client:
+            for i in range(10):
+                data = {"username": f"guess{thread}-{i}", "password": "wrong password"}
+                codes.append(client.post("/login", data=data).status_code)
 
-    threads = [threading.Thread(target=flood) for _ in range(6)]
+    threads = [threading.Thread(target=flood, args=(n,)) for n in range(6)]
     for thread in threads:
         thread.start()
     time.sleep(0.3)
     started = time.perf_counter()
-    assert httpx.get(url + "/config", timeout=30).status_code == 401  # the event loop still answers
+    assert httpx.get(url + "/gradio_api/startup-events", timeout=30).status_code == 200  # the loop answers
     answered_in = time.perf_counter() - started
-    with httpx.Client(base_url=url, timeout=60) as client:
+    with httpx.Client(base_url=url, timeout=60) as client:  # a genuine sign-in from another address
         assert client.post("/login", data={"username": "ada", "password": load.PASSWORD}).status_code == 200
     for thread in threads:
         thread.join()
     assert answered_in < 0.5
+    checked = codes.count(400)  # hashed and refused; the ones already hashing when the lock began finish
+    assert ADDRESS_FREE_FAILURES <= checked < ADDRESS_FREE_FAILURES + len(threads)
+    assert codes.count(429) == len(codes) - checked  # the rest refused before any hashing
+    locks = services.store().list_audit(action="login_locked")
+    assert locks and all(lock.target == "127.0.0.2" and lock.detail["kind"] == "address" for lock in locks)
 
 
-def test_the_hash_gate_bounds_concurrent_checks_and_turns_the_overflow_away():
-    busy, most = 0, 0
+def test_the_hash_gate_bounds_concurrent_checks_and_shares_them_between_addresses():
+    busy: dict[str, int] = {}
+    most: dict[str, int] = {}
+    order: list[str] = []
 
-    def check():
-        nonlocal busy, most
-        busy += 1
-        most = max(most, busy)
+    def check(address):
+        busy[address] = busy.get(address, 0) + 1
+        most[address] = max(most.get(address, 0), busy[address])
+        most["all"] = max(most.get("all", 0), sum(busy.values()))
         time.sleep(0.05)
-        busy -= 1
+        order.append(address)
+        busy[address] -= 1
         return True
 
     async def flood():
-        gate = HashGate(slots=2, waiting=3)
-        return await asyncio.gather(*(gate.run(check) for _ in range(8)), return_exceptions=True)
+        gate = HashGate(slots=2, waiting=6, per_address=4)
+        flood_attempts = [gate.run("10.0.0.9", check, "10.0.0.9") for _ in range(6)]
+        genuine = [gate.run(f"10.0.0.{n}", check, f"10.0.0.{n}") for n in (1, 2)]
+        return await asyncio.gather(*flood_attempts, *genuine, return_exceptions=True)
 
     results = asyncio.run(flood())
-    assert most == 2
-    assert results.count(True) == 5 and all(getattr(r, "status_code", None) == 503 for r in results[5:])
+    assert most["all"] == 2 and most["10.0.0.9"] == 1  # two hashes at once, one per address
+    assert results[:4] == [True] * 4 and all(getattr(r, "status_code", None) == 503 for r in results[4:6])
+    assert results[6:] == [True, True]  # the others were neither turned away nor kept behind the flood
+    assert order.index("10.0.0.1") < 3 and order.index("10.0.0.2") < 4
 
 
 def test_a_download_reaches_only_its_trainee_and_reviewers(app):
