@@ -476,3 +476,11 @@ def test_charts_step_by_whole_turns_and_dates_with_a_marker_on_every_point(servi
 def test_chart_labels_are_escaped():
     chart = line_chart("<b>t</b>", ["<x>"], {"<s>": [1]}, y_max=2)
     assert "<b>" not in chart and "<x>" not in chart and "<s>" not in chart and "&lt;x&gt;" in chart
+
+
+def test_the_markdown_transcript_reads_as_typed(services):
+    said = "I'm told it's \"3.5 hours\" - see www.example.com/t.png."
+    _, debrief = finished_interview(services, messages=(said,))
+    text = debrief.transcript_markdown()
+    assert "I'm told it's \"3.5 hours\" - see www\\.example.com/t.png." in text  # only the link is broken
+    assert "&#x27;" not in text and "&quot;" not in text and "3\\.5" not in text
