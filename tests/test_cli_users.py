@@ -34,6 +34,10 @@ def open_store(data_dir) -> Store:
 def test_add_list_and_authenticate(data_dir, monkeypatch, capsys):
     assert add(data_dir, monkeypatch, "ana", "trainee") == 0
     assert "everyone must sign in" in capsys.readouterr().out
+    assert users(data_dir, "remove", "ana") == 0
+    assert "a running app now refuses everyone" in capsys.readouterr().out
+    assert add(data_dir, monkeypatch, "ana", "trainee") == 0
+    capsys.readouterr()
     assert add(data_dir, monkeypatch, "rita", "assessor") == 0
     assert "everyone must sign in" not in capsys.readouterr().out
 

@@ -60,7 +60,8 @@ def run_add(args: argparse.Namespace) -> int:
         store.add_user(args.name, args.role, password, actor=cli_actor())
     print(f"Added {args.role} '{args.name}'.")
     if first:
-        print("Accounts now exist: everyone must sign in to the app, and it may listen beyond 127.0.0.1.")
+        print("Accounts now exist: once the app is (re)started everyone must sign in, and it may listen "
+              "beyond 127.0.0.1. A running app stays in single-user mode until it restarts.")
     return 0
 
 
@@ -85,7 +86,11 @@ def run_list(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         store.remove_user(args.name, actor=cli_actor())
+        none_left = not store.has_users()
     print(f"Removed '{args.name}'. Their sessions are kept under that name.")
+    if none_left:
+        print("No accounts are left: a running app now refuses everyone (it never falls back to "
+              "single-user mode while it runs); restarted on 127.0.0.1, it runs in single-user mode.")
     return 0
 
 
