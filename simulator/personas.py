@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from simulator.actor.vocabulary import Act, Stance
 from simulator.datafiles import StrictModel, check_id, load_model
 from simulator.registry import Registry
 from simulator.temperament import Temperament, default_temperament
@@ -142,6 +143,9 @@ class Persona(StrictModel):
     triggers: list[Trigger] = Field(min_length=1)
     protective_beliefs: list[str] = Field(min_length=1)
     example_lines: dict[Mode, list[str]]
+    # The persona's own answers to what an officer does (a threat, an offer of water...), by act and by
+    # the stance of the mood; spoken before the generic ones in simulator/actor/acts.yaml.
+    responses: dict[Act, dict[Stance, list[str]]] = Field(default_factory=dict)
     initial_trust: float = Field(ge=0.0, le=1.0)
     initial_fear: float = Field(ge=0.0, le=1.0)
     temperament: Temperament = Field(default_factory=Temperament)  # unset values: defaults by age/situation
