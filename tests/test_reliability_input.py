@@ -13,7 +13,7 @@ import pytest
 from fixtures.engine_fakes import KeywordScorer, small_persona
 from markdown_it import MarkdownIt
 
-from simulator.actor.lines import generic_lines
+from simulator.actor.lines import LineBook
 from simulator.engine import EngineParams, Session
 from simulator.llm.fake import FakeChatModel
 from simulator.storage import NewTurn, Store
@@ -146,10 +146,8 @@ def test_a_model_that_tries_to_leak_is_stopped_by_the_guard(leak):
     assert bad not in turn.reply and "AI" not in turn.reply.split()
     assert all(fact.disclosure not in turn.reply for fact in PERSONA.facts)
     assert turn.guard_repairs and turn.guard_repairs[-1].action == "fallback"
-    authored = {line for lines in PERSONA.example_lines.values() for line in lines}
-    authored |= {line for fact in PERSONA.facts for line in fact.evasions}
-    authored |= {line for lines in generic_lines().values() for line in lines}
-    assert turn.reply in authored
+    assert any(turn.reply in tier for tier in LineBook(PERSONA).tiers(turn.plan))  # the plan's authored lines
+    assert turn.plan.act == "manipulation"  # answered in character: "What are you talking about?"
     assert "passport" not in turn.disclosed
 
 
