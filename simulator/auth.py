@@ -92,6 +92,11 @@ def can_edit_personas(user: User) -> bool:
     return user.has_role(Role.INSTRUCTOR)
 
 
+def can_manage_courses(user: User) -> bool:
+    """Write courses and cohorts and assign them (instructors); assessors read them, trainees their own."""
+    return user.has_role(Role.INSTRUCTOR)
+
+
 def require(permitted: bool, user: User, action: str) -> None:
     """Raise PermissionDenied unless `permitted`; `action` completes "is not allowed to ..."."""
     if not permitted:

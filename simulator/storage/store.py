@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 import simulator
 from simulator.auth import Role, User, check_user_name, hash_password, verify_password
+from simulator.storage.courses import CourseStorage
 from simulator.storage.csv_export import sessions_csv, turns_csv
 from simulator.storage.engine import (
     WRITE_OPTIONS,
@@ -63,9 +64,10 @@ class NotFoundError(ValueError):
     """No session, turn or user with that id or name."""
 
 
-class Store:
-    """All database access. Thread-safe: share one Store between threads; each call is its own
-    short transaction. Opening it upgrades the schema to the newest migration."""
+class Store(CourseStorage):
+    """All database access (courses, cohorts and ratings: storage/courses.py). Thread-safe: share one
+    Store between threads; each call is its own short transaction. Opening it upgrades the schema to
+    the newest migration."""
 
     def __init__(self, database_url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S):
         self._engine = open_engine(database_url, busy_timeout_s)
