@@ -18,6 +18,7 @@ import random
 from pydantic import BaseModel, Field
 
 from simulator.labels import Assessment
+from simulator.language import is_english
 from simulator.personas import Mode, Persona, Trigger
 from simulator.repair import is_hostile, is_repair
 from simulator.temperament import Temperament
@@ -142,6 +143,9 @@ def update_state(
     if repair and state.hurt > 0:
         raw_trust += params.repair_trust
     rise = fear_rise(assessment, triggers_hit, params)
+    if not is_english(assessment.text):  # words the persona cannot follow neither win nor cost anything
+        hostile = repair = False
+        raw_trust = rise = 0.0
 
     if raw_trust > 0:
         streak = state.rapport_streak + 1

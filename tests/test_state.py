@@ -48,6 +48,13 @@ def test_a_threat_and_a_repair_by_hand():
     assert (repaired.trust, repaired.fear, repaired.hurt) == (0.1755, 0.61, 0.24)
 
 
+def test_words_in_another_language_move_nothing_but_the_calm_decay():
+    spanish = assessment("¿Su jefe le quitó el pasaporte, verdad?", "suggestive", "harmful",
+                         ("tag_question",))
+    after = run(PersonaState.initial(PLAIN), [spanish], persona=PLAIN)
+    assert (after.trust, after.fear, after.hurt) == (0.2, round(0.45 - 0.03, 4), 0.0)
+
+
 def test_temperament_scales_each_step():
     def after(turns, **temper):
         persona = PLAIN.model_copy(update={"temperament": AVERAGE.model_copy(update=temper)})
