@@ -13,7 +13,7 @@ import json
 import gradio as gr
 from pydantic import ValidationError
 
-from simulator.auth import PermissionDenied, can_edit_personas, can_review
+from simulator.auth import PermissionDenied, can_edit_personas, can_manage_courses, can_review
 from simulator.datafiles import DataFileError, format_validation_error
 from simulator.llm.base import ChatModelError
 from simulator.personas import INDICATORS
@@ -22,6 +22,8 @@ from simulator.services import Services
 from simulator.storage import NotFoundError, StorageError
 from simulator.ui import render
 from simulator.ui.conclusion import Conclusion
+from simulator.ui.courses import CourseHandlers
+from simulator.ui.courses_tab import assignments_panel, courses_tab, ratings_box, realism_box
 from simulator.ui.handlers import current_user
 from simulator.ui.practice import PracticeHandlers
 from simulator.ui.review import (
@@ -83,14 +85,19 @@ def shown_as_errors(fn):
 def build_app(services: Services) -> gr.Blocks:
     with gr.Blocks(title="Interview practice", analytics_enabled=False) as app:
         who = gr.Markdown(elem_id="who")
+        courses = CourseHandlers(services)
         with gr.Tabs():
             with gr.Tab("Practice", id="practice"):
-                _practice_tab(app, PracticeHandlers(services), services.settings.show_gauges)
+                _practice_tab(app, PracticeHandlers(services), services.settings.show_gauges, courses)
             # Shown per role once the user is known; the handlers refuse other roles whatever is shown.
             with gr.Tab("Persona studio", id="studio", visible=False) as studio_tab:
-                _studio_tab(app, StudioHandlers(services))
+                _studio_tab(app, StudioHandlers(services), courses)
             with gr.Tab("Review", id="review", visible=False) as review_tab:
                 reviewer_only = _review_tab(app, ReviewHandlers(services), services)
+            with gr.Tab("Courses", id="courses", visible=False) as courses_tab_item:
+                instructor_only, course_reviewer_only, (load_courses, course_pickers) = courses_tab(
+                    courses, shown_as_errors)
+            app.load(load_courses, None, course_pickers, api_visibility="private")
 
         @shown_as_errors
         def signed_in(request: gr.Request):
@@ -99,14 +106,20 @@ def build_app(services: Services) -> gr.Blocks:
             return (f"Signed in as **{render.inert(user.name)}** ({render.inert(user.roles_label)})",
                     gr.update(visible=can_edit_personas(user)),
                     gr.update(visible=True, label="Review" if reviewer else "My sessions"),
-                    *[gr.update(visible=reviewer) for _ in reviewer_only])
+                    *[gr.update(visible=reviewer) for _ in [*reviewer_only, courses_tab_item,
+                                                            *course_reviewer_only]],
+                    *[gr.update(visible=can_manage_courses(user)) for _ in instructor_only])
 
-        app.load(signed_in, None, [who, studio_tab, review_tab, *reviewer_only], api_visibility="private")
+        app.load(signed_in, None, [who, studio_tab, review_tab, *reviewer_only, courses_tab_item,
+                                   *course_reviewer_only, *instructor_only], api_visibility="private")
     return app
 
 
-def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool) -> None:
+def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool,
+                  courses: CourseHandlers) -> None:
     interview = gr.State(None)
+    course_pick, start_next, (load_assignments, assignment_outputs) = assignments_panel(courses,
+                                                                                        shown_as_errors)
     with gr.Accordion("Choose a persona", open=True) as setup:
         with gr.Row():
             cards = gr.Markdown(elem_id="persona-cards")
@@ -148,6 +161,7 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
         debrief = gr.Markdown(elem_id="debrief-text", latex_delimiters=[])
         curve = gr.HTML(elem_id="trust-fear-plot")
         downloads = gr.File(label="Downloads", file_count="multiple", interactive=False)
+        realism_box(courses, interview, shown_as_errors)
 
     @shown_as_errors
     def load_personas(request: gr.Request):
@@ -180,6 +194,14 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
         if not persona_id:
             raise gr.Error("Pick a persona first.")
         return opened(*handlers.start(persona_id, mode_value, request))
+
+    @shown_as_errors
+    def start_assigned(course_id, request: gr.Request):
+        """My assignments' "Start next": the course's first item not passed, or a due refresher."""
+        if course_id is None:
+            raise gr.Error("Pick a course first.")
+        item = courses.next_item(course_id, request)
+        return opened(*handlers.start(item.persona_id, item.mode, request))
 
     @shown_as_errors
     def resume_interview(session_id, request: gr.Request):
@@ -219,6 +241,8 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
                       message, send, end]
     app.load(load_personas, None, [cards, persona, resumable], api_visibility="private")
     start.click(start_interview, [persona, mode], opened_outputs, api_visibility="private")
+    start_next.click(start_assigned, [course_pick], opened_outputs, api_visibility="private")
+    app.load(load_assignments, None, assignment_outputs, api_visibility="private")
     resume.click(resume_interview, [resumable], opened_outputs, api_visibility="private")
     discard.click(discard_interview, [resumable], [resumable], api_visibility="private")
     for trigger in (send.click, message.submit):
@@ -228,11 +252,13 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool)
         sent.failure(None, None, [message, send_notice], js=RESTORE_UNSENT_JS, api_visibility="private")
     app.load(None, None, [message, send_notice], js=RESTORE_UNSENT_JS, api_visibility="private")
     end.click(ask_conclusion, [interview], [conclusion_box, message, send, end], api_visibility="private")
-    submit.click(conclude, [interview, verdict, kind, indicators],
-                 [debrief, curve, downloads, conclusion_box, debrief_box], api_visibility="private")
+    concluded = submit.click(conclude, [interview, verdict, kind, indicators],
+                             [debrief, curve, downloads, conclusion_box, debrief_box],
+                             api_visibility="private")
+    concluded.success(load_assignments, None, assignment_outputs, api_visibility="private")
 
 
-def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
+def _studio_tab(app: gr.Blocks, handlers: StudioHandlers, courses: CourseHandlers) -> None:
     preview_state = gr.State(None)
     gr.Markdown("Instructors only. Edits are checked as you type; Save keeps the previous version in "
                 "`personas/.history/`.")
@@ -271,6 +297,7 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers) -> None:
             rubric_compare = gr.Button("Re-run calibration (saved vs edited)")
             rubric_save = gr.Button("Save rubric")
         rubric_status = gr.Markdown()
+    ratings_box(courses, persona, shown_as_errors)
 
     def list_on_load(request: gr.Request):
         try:

@@ -17,9 +17,11 @@ MAX_X_LABELS = 12
 
 
 def line_chart(title: str, x_labels: list[str], series: dict[str, list[float]], *, y_max: float,
-               y_unit: str = "", point_notes: list[str] | None = None) -> str:
+               y_unit: str = "", point_notes: list[str] | None = None,
+               intervals: dict[str, list[tuple[float, float] | None]] | None = None) -> str:
     """Series of values at evenly spaced x positions, one per label; `y` runs from 0 to `y_max`.
-    `point_notes` (one per x position) are shown as each marker's tooltip."""
+    `point_notes` (one per x position) are shown as each marker's tooltip; `intervals` (per series, one
+    (low, high) or None per point) are drawn as whiskers, e.g. a mean's 95 % interval."""
     count = len(x_labels)
     if count == 0:
         return f"<p class='chart-empty'>{escape(title)}: nothing to show yet.</p>"
@@ -51,6 +53,12 @@ def line_chart(title: str, x_labels: list[str], series: dict[str, list[float]], 
         if len(points) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
             parts.append(f"<polyline points='{path}' fill='none' stroke='{colour}' stroke-width='2'/>")
+        for i, interval in enumerate((intervals or {}).get(name, [])):
+            if interval is not None:
+                low, high = y_at(interval[0]), y_at(interval[1])
+                x = x_at(i)
+                parts.append(f"<path class='interval' d='M{x:.1f},{low:.1f}V{high:.1f}M{x - 5:.1f},{low:.1f}"
+                             f"h10M{x - 5:.1f},{high:.1f}h10' stroke='{colour}' fill='none'/>")
         for i, ((x, y), value) in enumerate(zip(points, values, strict=True)):
             note = f"{name} {value:g}{y_unit} at {x_labels[i]}"
             note += f" · {point_notes[i]}" if point_notes else ""
