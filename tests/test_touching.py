@@ -109,3 +109,18 @@ def test_touching_reaches_precision_and_recall_per_persona_on_the_dev_set():
         predictions = [bool(topics.scores(r["text"])[ids.index(r["fact"])] > 0) for r in persona_rows]
         precision, recall = precision_recall(persona_rows, predictions)
         assert precision >= 0.95 and recall >= 0.85, (persona_id, precision, recall)
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize("persona_id, text, expected", [
+    # the review that filed the issue: one shared word used to release a fact
+    ("lan-nail-salon", "Hello... I'm here today to check that people working here are safe.", []),
+    ("yonas-smuggled-migrant", "We can talk somewhere private.", []),
+    ("stoyan-farm-worker", "Where do you sleep?", ["caravan-housing"]),
+])
+def test_one_shared_word_is_not_a_topic(persona_id, text, expected):
+    from simulator.models import load_embedder
+
+    persona = load_personas(Settings.load().personas_dir).get(persona_id)
+    scores = TopicIndex(persona.facts, load_embedder(Settings.load())).scores(text)
+    assert [fact.id for fact, score in zip(persona.facts, scores, strict=True) if score > 0] == expected
