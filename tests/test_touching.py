@@ -14,6 +14,9 @@ from simulator.settings import Settings
 from simulator.touching import TopicIndex, TouchParams, is_offer, keyword_pattern
 
 DEV_SET = Path(__file__).resolve().parent / "touching" / "dev.jsonl"
+# Written by a separate author; its figures from before any change it prompted are in bench/RESULTS.md.
+# It has been seen since, so here it is a regression check, not a held-out measurement.
+HELD_OUT = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "touching" / "touching.jsonl"
 
 
 @pytest.mark.parametrize("keyword, text, found", [
@@ -92,12 +95,13 @@ def precision_recall(rows, predictions):
 
 
 @pytest.mark.real_model
-def test_touching_reaches_precision_and_recall_per_persona_on_the_dev_set():
+@pytest.mark.parametrize("labelled", [DEV_SET, HELD_OUT], ids=["dev", "held-out-seen"])
+def test_touching_reaches_precision_and_recall_per_persona(labelled):
     from simulator.models import load_embedder
 
     embedder = load_embedder(Settings.load())
     personas = {p.id: p for p in load_personas(Settings.load().personas_dir)}
-    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in labelled.read_text(encoding="utf-8").splitlines() if line.strip()]
     by_persona: dict[str, list] = {}
     for row in rows:
         by_persona.setdefault(row["persona"], []).append(row)
