@@ -30,7 +30,7 @@ YIELDING_ACTS = SOFT_ACTS | {"care", "name", "chitchat"}
 FLAG_ACTS: dict[str, str] = {
     "graphic_detail": "graphic", "manipulation": "manipulation", "off_topic": "chitchat", "threat": "threat",
     "blame": "accusation", "disbelief": "accusation", "pressure": "pressure",
-    "offer_of_choice": "care", "explains_process": "process", "acknowledges_feelings": "feelings",
+    "offer_of_choice": "process", "explains_process": "process", "acknowledges_feelings": "feelings",
 }
 LEADING_FLAGS = frozenset({"tag_question"})  # with a suggestive question type: "either/or" alone is not
 REQUEST = re.compile(r"(please\s+)?(tell|describe|explain|talk|walk)\b", re.IGNORECASE)
@@ -127,7 +127,8 @@ class ActReader:
         sentences = split_sentences(text) or [text]
         labelled = [label.flags for label in assessment.sentences]
         flags = labelled if len(labelled) == len(sentences) else [assessment.flags] * len(sentences)
-        leading = assessment.question_type == "suggestive" or bool(LEADING_FLAGS & set(assessment.flags))
+        leading = "?" in text and (assessment.question_type == "suggestive"
+                                   or bool(LEADING_FLAGS & set(assessment.flags)))  # a summary is not
         similarity = self.embedder.embed(sentences) @ self.vectors.T
         found = []
         for sentence, sentence_flags, row in zip(sentences, flags, similarity, strict=True):
