@@ -13,13 +13,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import math
+import os
 
 from fastapi import HTTPException
 
 from simulator.login_throttle import LoginThrottle
 from simulator.storage import Store
 
-MAX_HASHING = 2  # argon2 is memory- and CPU-hard by design; more at once only queues inside the CPU
+# One argon2 hash runs four lanes in parallel (argon2-cffi's default), so hashing more than one per
+# four cores at once only starves everything else of CPU, the event loop first.
+MAX_HASHING = max(1, (os.cpu_count() or 1) // 4)
 MAX_WAITING = 16  # sign-ins queued behind them; beyond that the answer is "busy, try again"
 MAX_PER_ADDRESS = 8  # places one address may hold (a class behind one NAT address signs in together)
 
