@@ -210,7 +210,7 @@ class Session:
             if trigger_scores[i] >= self.params.trigger_similarity
         ]
         state = update_state(self.state, assessment, triggers, self.persona, rng, self.params.state)
-        fact_scores = self._topics.scores(officer)
+        fact_scores = self._topics.scores(officer, vector)
         decision = decide(state, assessment, fact_scores, self.disclosed, self.persona, rng,
                           self.params.disclosure)
         timings["state"], clock = _lap(clock)

@@ -4,8 +4,9 @@ One shared word is not a topic: "I'm here to check that people working here are 
 question about threats, and "Can I have a phone number for your employer?" is not about the persona's
 phone. A fact is touched when the words and the meaning agree:
 
-* a **keyword** of the fact occurs (authored `keywords`, else its cue phrases), and the utterance is
-  at least `similarity` close in meaning to the fact; or
+* a **keyword** of the fact occurs in one sentence (its authored `keywords`, which may name shared
+  families of simulator/topic_words.yaml, else its cue phrases), and the utterance is at least
+  `similarity` close in meaning to the fact; or
 * the utterance is so close in meaning (`strong_similarity`) that no keyword is needed.
 
 Meaning is the cosine between the utterance (or its closest sentence) and the fact, averaged over
@@ -78,13 +79,17 @@ class TopicIndex:
         self._views = embed_fixed(embedder, views).reshape(len(facts), 3, -1) if facts else None
         self._count = len(facts)
 
-    def similarity(self, text: str) -> np.ndarray:
-        """Per fact, the closeness in meaning of the utterance's best sentence (see the module doc)."""
+    def similarity(self, text: str, whole: np.ndarray | None = None) -> np.ndarray:
+        """Per fact, the closeness in meaning of the utterance's best sentence (see the module doc).
+        `whole`: the utterance's embedding when the caller has it (the scorer does), to embed less."""
         if not self._count:
             return np.zeros(0, dtype=np.float32)
         parts = sentences(text)  # the whole and each sentence: a greeting must not dilute the question
-        texts = [text, *parts] if len(parts) > 1 else parts
-        vectors = np.asarray(self._embedder.embed(texts), dtype=np.float32)
+        if whole is None:
+            whole = self._embedder.embed([text])[0]
+        vectors = np.asarray([whole], dtype=np.float32)
+        if len(parts) > 1:
+            vectors = np.vstack([vectors, np.asarray(self._embedder.embed(parts), dtype=np.float32)])
         cue_sims = self._cues @ vectors.T  # (cues, sentences)
         best_cue = np.full((self._count, len(vectors)), -1.0, dtype=np.float32)
         np.maximum.at(best_cue, self._cue_owner, cue_sims)
@@ -97,11 +102,11 @@ class TopicIndex:
         return np.array([any(p.search(part) for p in patterns for part in parts)
                          for patterns in self._keywords], dtype=bool)
 
-    def scores(self, text: str) -> np.ndarray:
+    def scores(self, text: str, whole: np.ndarray | None = None) -> np.ndarray:
         """Per fact, its similarity where the utterance touches it, else 0."""
         if is_offer(text):
             return np.zeros(self._count, dtype=np.float32)
-        similarity = self.similarity(text)
+        similarity = self.similarity(text, whole)
         hits = self.keyword_hits(text)
         strong = similarity >= self.params.strong_similarity
         touched = (hits & (similarity >= self.params.similarity)) | strong
