@@ -47,6 +47,7 @@ SETS = {  # each written by its own separate author; the first one has since bee
     "heldout": "## Realism (held-out personas, blind review)",
     "heldout2": "## Realism, second held-out set (blind review)",
     "heldout3": "## Realism, third held-out set (blind review)",
+    "heldout4": "## Realism, fourth held-out set (blind review)",
 }
 BASE_MODEL, ACTOR_MODEL = "smollm2-135m-instruct", "smollm2-135m-actor"
 SYSTEMS = {"prompt": BASE_MODEL, "authored": BASE_MODEL, "actor": ACTOR_MODEL, "planned": ACTOR_MODEL}
