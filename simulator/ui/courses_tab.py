@@ -129,7 +129,8 @@ def courses_tab(handlers: CourseHandlers, shown_as_errors: Callable) -> tuple[li
             export = gr.Button("Export CSV", elem_id="eff-export")
         eff_text = gr.Markdown(elem_id="eff-text", latex_delimiters=[])
         eff_plots = gr.HTML(elem_id="eff-plots")
-        eff_files = gr.File(label="CSV exports", file_count="multiple", interactive=False)
+        eff_files = gr.File(label="CSV exports", file_count="multiple", interactive=False,
+                            elem_id="eff-files")
 
     def choices(request: gr.Request):
         """Course and cohort pickers: reviewers see all; trainees never get this tab's data."""
