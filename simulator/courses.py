@@ -96,6 +96,25 @@ class RealismRating(BaseModel):
     created_at: datetime
 
 
+class SessionOutcome(BaseModel):
+    """What courses and the effectiveness view need of a session, read without its transcript or
+    resume snapshot: the figures as reviewed, the conclusion, the facts disclosed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    trainee: str
+    persona_id: str
+    mode: Mode
+    status: Literal["active", "ended", "discarded"]
+    started_at: datetime
+    ended_at: datetime | None
+    recommended_share: float | None  # reviewers' overrides applied
+    conclusion: dict | None
+    facts_disclosed: list[str]  # a reviewer's correction of the summary applied
+    turns: list[dict] = Field(default_factory=list)  # each question's tone and recommended, as reviewed
+
+
 class ItemAttempt(BaseModel):
     """One of the trainee's sessions on an item's persona and mode, already judged."""
 

@@ -95,15 +95,27 @@ def test_only_the_trainee_rates_an_ended_interview_once(store):
     assert store.list_ratings(trainee="tom") == []
 
 
-def test_effective_turn_labels_apply_overrides_in_bulk(store):
+def test_session_outcomes_carry_the_reviewed_labels_without_the_transcript(store):
     session = store.create_session(trainee="tina", persona_id="lan-nail-salon", **SESSION_FIELDS)
     for officer, tone in (("Tell me about your work.", "supportive"), ("Why didn't you leave?", "neutral")):
         store.add_turn(session.id, dict(officer=officer, reply="...", trust=0.3, fear=0.5, mode="guarded",
-                                        assessment={"tone": tone, "recommended": tone == "supportive"}))
+                                        assessment={"tone": tone, "recommended": tone == "supportive",
+                                                    "evidence": {"cues": ["x"] * 50}}))
+    store.create_session(trainee="tom", persona_id="lan-nail-salon", **SESSION_FIELDS)
     second = store.get_turns(session.id)[1]
     store.add_override(second.id, "tone", "harmful", "blaming", "ada")
-    labels = store.effective_turn_labels([session.id])
-    assert [turn["tone"] for turn in labels[session.id]] == ["supportive", "harmful"]
+    store.add_override(second.id, "recommended", True, "on reflection", "ada")
+    store.end_session(session.id, conclusion={"likely_victim": "yes"},
+                      summary={"facts_disclosed": ["job_offer", "debt"]}, recommended_share=0.5)
+    store.add_override(None, "facts_disclosed", ["job_offer"], "debt was never said", "ada",
+                       session_id=session.id)
+    (outcome,) = store.session_outcomes(trainees=["tina"])
+    assert outcome.turns == [{"tone": "supportive", "recommended": True},
+                             {"tone": "harmful", "recommended": True}]
+    assert outcome.recommended_share == 1.0  # the session's share follows the override too
+    assert outcome.facts_disclosed == ["job_offer"] and outcome.conclusion == {"likely_victim": "yes"}
+    assert [o.trainee for o in store.session_outcomes()] == ["tina", "tom"]  # oldest first
+    assert store.session_outcomes(status="ended", persona_ids=["stoyan-farm-worker"]) == []
 
 
 # -- item status: pure, by hand --

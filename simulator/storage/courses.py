@@ -6,14 +6,14 @@ Who may call which is decided by the app's handlers (simulator/ui/courses.py) th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from simulator.auth import check_user_name
-from simulator.courses import Assignment, Cohort, Course, CourseSpec, RealismRating
+from simulator.courses import Assignment, Cohort, Course, CourseSpec, RealismRating, SessionOutcome
 from simulator.storage.course_tables import (
     AssignmentRow,
     CohortMemberRow,
@@ -21,8 +21,6 @@ from simulator.storage.course_tables import (
     CourseRow,
     RealismRatingRow,
 )
-from simulator.storage.records import OverrideRecord
-from simulator.storage.review import apply_overrides
 from simulator.storage.tables import AuditRow, OverrideRow, SessionRow, TurnRow, utcnow
 
 
@@ -188,27 +186,68 @@ class CourseStorage:
         with self._transaction("read the ratings") as db:
             return [RealismRating.model_validate(row, from_attributes=True) for row in db.scalars(query)]
 
-    # -- for the effectiveness view --
+    # -- for course status and the effectiveness view --
 
-    def effective_turn_labels(self, session_ids: Sequence[str]) -> dict[str, list[dict]]:
-        """Each session's turn labels in order, reviewers' overrides applied: two queries however many
-        sessions, so a cohort's figures open quickly."""
-        labels: dict[str, list[dict]] = {session_id: [] for session_id in session_ids}
-        if not labels:
-            return labels
-        with self._transaction("read the turns") as db:
-            turns = list(db.scalars(select(TurnRow).where(TurnRow.session_id.in_(labels))
-                                    .order_by(TurnRow.session_id, TurnRow.index)))
-            by_turn: dict[int, list[OverrideRecord]] = {}
-            overrides = db.scalars(
-                select(OverrideRow)
-                .where(OverrideRow.session_id.in_(labels), OverrideRow.turn_id.is_not(None))
-                .order_by(OverrideRow.created_at, OverrideRow.id))
-            for override in overrides:
-                by_turn.setdefault(override.turn_id, []).append(OverrideRecord.model_validate(override))
-            for turn in turns:
-                labels[turn.session_id].append(apply_overrides(turn.assessment, by_turn.get(turn.id, [])))
-        return labels
+    def session_outcomes(self, *, trainees: Collection[str] | None = None,
+                         persona_ids: Collection[str] | None = None,
+                         status: str | None = None) -> list[SessionOutcome]:
+        """Sessions oldest first, each with its questions' reviewed tone and recommendation. Only the
+        fields needed are read (never the transcript text or the resume snapshot), in four queries
+        however many sessions, so a cohort's figures open quickly."""
+        query = select(SessionRow.id, SessionRow.trainee, SessionRow.persona_id, SessionRow.mode,
+                       SessionRow.status, SessionRow.started_at, SessionRow.ended_at,
+                       SessionRow.recommended_share, SessionRow.conclusion,
+                       SessionRow.summary["facts_disclosed"]).order_by(SessionRow.started_at, SessionRow.id)
+        for column, values in ((SessionRow.trainee, trainees), (SessionRow.persona_id, persona_ids)):
+            if values is not None:
+                query = query.where(column.in_(list(values)))
+        if status is not None:
+            query = query.where(SessionRow.status == status)
+        with self._transaction("read the sessions") as db:
+            rows = list(db.execute(query))
+            ids = [row[0] for row in rows]
+            corrected = _latest_overrides(db, ids, OverrideRow.turn_id.is_(None), ("facts_disclosed",))
+            turns = _reviewed_turns(db, ids)
+        return [SessionOutcome(id=id_, trainee=trainee, persona_id=persona_id, mode=mode, status=state,
+                               started_at=started, ended_at=ended, recommended_share=share,
+                               conclusion=conclusion,
+                               facts_disclosed=corrected.get(id_, {}).get("facts_disclosed", facts or []),
+                               turns=turns.get(id_, []))
+                for id_, trainee, persona_id, mode, state, started, ended, share, conclusion, facts in rows]
+
+
+REVIEWED_TURN_FIELDS = ("tone", "recommended")
+
+
+def _reviewed_turns(db: Session, session_ids: list[str]) -> dict[str, list[dict]]:
+    """Each session's questions in order, tone and recommended only, the latest override applied."""
+    if not session_ids:
+        return {}
+    rows = db.execute(select(TurnRow.id, TurnRow.session_id, TurnRow.assessment["tone"].as_string(),
+                             TurnRow.assessment["recommended"].as_boolean())
+                      .where(TurnRow.session_id.in_(session_ids)).order_by(TurnRow.session_id, TurnRow.index))
+    overrides = _latest_overrides(db, session_ids, OverrideRow.turn_id.is_not(None), REVIEWED_TURN_FIELDS,
+                                  by_turn=True)
+    turns: dict[str, list[dict]] = {}
+    for turn_id, session_id, tone, recommended in rows:
+        labels = {"tone": tone, "recommended": bool(recommended), **overrides.get(turn_id, {})}
+        turns.setdefault(session_id, []).append(labels)
+    return turns
+
+
+def _latest_overrides(db: Session, session_ids: list[str], target, fields: tuple[str, ...], *,
+                      by_turn: bool = False) -> dict:
+    """{session id (or turn id): {field: the latest override's value}}."""
+    if not session_ids:
+        return {}
+    key = OverrideRow.turn_id if by_turn else OverrideRow.session_id
+    rows = db.execute(select(key, OverrideRow.field, OverrideRow.new_value)
+                      .where(OverrideRow.session_id.in_(session_ids), target, OverrideRow.field.in_(fields))
+                      .order_by(OverrideRow.created_at, OverrideRow.id))
+    latest: dict = {}
+    for owner, field, value in rows:  # oldest first: the latest wins
+        latest.setdefault(owner, {})[field] = value
+    return latest
 
 
 def _spec_columns(spec: CourseSpec) -> dict:

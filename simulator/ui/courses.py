@@ -15,7 +15,7 @@ from pathlib import Path
 import gradio as gr
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from simulator.attempts import ended_attempts, item_attempts
+from simulator.attempts import ended_attempts, item_attempts, judge_all
 from simulator.auth import User, can_manage_courses, can_review, require
 from simulator.courses import (
     Assignment,
@@ -141,8 +141,8 @@ class CourseHandlers:
         if not first_given:
             return []
         courses = {course.id: course for course in store.list_courses() if course.id in first_given}
-        sessions = store.list_sessions(trainee=trainee)
-        judged = {a.session_id: a for a in ended_attempts(store, self.services.personas(), [trainee], None)}
+        sessions = store.session_outcomes(trainees=[trainee])
+        judged = {a.session_id: a for a in judge_all(sessions, self.services.personas())}
         now = now or datetime.now(UTC)
         result = []
         for course_id, course in sorted(courses.items(), key=lambda pair: first_given[pair[0]]):

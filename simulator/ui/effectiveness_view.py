@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from simulator.effectiveness import (
     Attempt,
@@ -41,12 +42,22 @@ class Effectiveness:
     attempts: list[Attempt]
     persona_ids: list[str]
 
+    @cached_property
+    def _figures(self) -> dict[str | None, tuple[dict[str, list[CurvePoint]], PairedComparison | None]]:
+        """Worked out once per view, overall (None) and per persona: the tables, charts and CSV share them."""
+        figures = {}
+        for persona_id in [None, *self.persona_ids]:
+            found = {name: curve(self.attempts, value, persona_id) for name, value in MEASURES.items()}
+            found["correct conclusions"] = correct_curve(self.attempts, persona_id)
+            figures[persona_id] = (found, paired_first_latest(self.attempts, MEASURES["recommended share"],
+                                                              persona_id))
+        return figures
+
     def curves(self, persona_id: str | None = None) -> dict[str, list[CurvePoint]]:
-        found = {name: curve(self.attempts, value, persona_id) for name, value in MEASURES.items()}
-        return {**found, "correct conclusions": correct_curve(self.attempts, persona_id)}
+        return self._figures[persona_id][0]
 
     def paired(self, persona_id: str | None = None) -> PairedComparison | None:
-        return paired_first_latest(self.attempts, MEASURES["recommended share"], persona_id)
+        return self._figures[persona_id][1]
 
     def markdown(self) -> str:
         if not self.attempts:
@@ -88,7 +99,7 @@ class Effectiveness:
                  chart("Correct conclusions by attempt (share, 95% interval)", curves["correct conclusions"]),
                  chart("Harmful questions by attempt (mean rate, 95% interval)", curves["harmful rate"])]
         for persona_id in self.persona_ids:
-            found = curve(self.attempts, MEASURES["recommended share"], persona_id)
+            found = self.curves(persona_id)["recommended share"]
             if found:
                 parts.append(chart(f"{persona_id}: recommended questions by attempt", found))
         return "".join(f"<div class='effectiveness-chart'>{part}</div>" for part in parts)
