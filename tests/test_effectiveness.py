@@ -113,3 +113,24 @@ def test_correct_conclusions_and_harmful_rate_over_attempts():
     assert second.estimate.mean == 0.75 and second.estimate.low == pytest.approx(0.300639, abs=1e-5)
     harmful = curve(attempts, lambda a: a.harmful_rate)
     assert [round(p.estimate.mean, 6) for p in harmful] == [0.2, 0.0]
+
+
+def test_the_view_states_the_figures_and_exports_them_safely():
+    from simulator.ui.effectiveness_view import Effectiveness
+
+    attempts = [attempt("a", 1, 0.4), attempt("a", 4, 0.3), attempt("a", 9, 0.6),
+                attempt("b", 2, 0.5), attempt("b", 6, 0.6),
+                attempt("=cmd", 3, 0.3), attempt("=cmd", 7, 0.6)]  # a name a spreadsheet would run
+    view = Effectiveness(scope="Course X", attempts=attempts, persona_ids=["lan"])
+    text = view.markdown()
+    assert "3 trainees, 7 finished interviews" in text
+    assert ("3 trainees: 40% at their first attempt, 60% at their latest (change +20 points, 95% interval "
+            "-5 points to +45 points); paired t(2) = 3.46, p = 0.0742; effect size d_z = 2.00.") in text
+    assert "| 3 | 1 | 60% | 100% (21%–100%) | 0% | — |" in text  # attempt 3: one trainee, no t interval
+    charts = view.charts()
+    assert charts.count("class='marker'") == 4 * 3  # three overall charts and one persona's, 3 points each
+    rows = view.attempts_csv().splitlines()
+    assert len(rows) == 8 and rows[0].startswith("session_id,trainee,persona_id,attempt")
+    assert any(",'=cmd," in row for row in rows)
+    first_row = view.curves_csv().splitlines()[1]  # the interval of test_mean_and_t_interval
+    assert first_row == "all,recommended share,1,3,0.4,0.1516,0.6484,2026-03-02,2026-03-04"

@@ -81,12 +81,12 @@ class Effectiveness:
                          + " | ".join(cells) + " |")
         curves = self.curves()
         lines += ["#### By attempt (all personas; mean or share with its 95% interval)",
-                  "| attempt | trainees | recommended | correct conclusions | harmful questions |",
-                  "|---|---|---|---|---|"]
+                  "| attempt | trainees | recommended | correct conclusions | harmful questions | "
+                  "observed indicators named |", "|---|---|---|---|---|---|"]
         by_number = {name: {p.attempt: p for p in found} for name, found in curves.items()}
         for point in curves["recommended share"]:
-            cells = [interval_text(by_number[name].get(point.attempt))
-                     for name in ("recommended share", "correct conclusions", "harmful rate")]
+            columns = ("recommended share", "correct conclusions", "harmful rate", "indicator recall")
+            cells = [interval_text(by_number[name].get(point.attempt)) for name in columns]
             lines.append(f"| {point.attempt} | {point.estimate.n} | " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
