@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -194,20 +194,20 @@ class CourseStorage:
         """Sessions oldest first, each with its questions' reviewed tone and recommendation. Only the
         fields needed are read (never the transcript text or the resume snapshot), in four queries
         however many sessions, so a cohort's figures open quickly."""
-        query = select(SessionRow.id, SessionRow.trainee, SessionRow.persona_id, SessionRow.mode,
-                       SessionRow.status, SessionRow.started_at, SessionRow.ended_at,
-                       SessionRow.recommended_share, SessionRow.conclusion,
-                       SessionRow.summary["facts_disclosed"]).order_by(SessionRow.started_at, SessionRow.id)
-        for column, values in ((SessionRow.trainee, trainees), (SessionRow.persona_id, persona_ids)):
-            if values is not None:
-                query = query.where(column.in_(list(values)))
+        filters = ((SessionRow.trainee, trainees), (SessionRow.persona_id, persona_ids))
+        conditions = [column.in_(list(values)) for column, values in filters if values is not None]
         if status is not None:
-            query = query.where(SessionRow.status == status)
+            conditions.append(SessionRow.status == status)
+        chosen = select(SessionRow.id).where(*conditions)  # a subquery: no list of ids to bind
+        query = (select(SessionRow.id, SessionRow.trainee, SessionRow.persona_id, SessionRow.mode,
+                        SessionRow.status, SessionRow.started_at, SessionRow.ended_at,
+                        SessionRow.recommended_share, SessionRow.conclusion,
+                        SessionRow.summary["facts_disclosed"])
+                 .where(*conditions).order_by(SessionRow.started_at, SessionRow.id))
         with self._transaction("read the sessions") as db:
             rows = list(db.execute(query))
-            ids = [row[0] for row in rows]
-            corrected = _latest_overrides(db, ids, OverrideRow.turn_id.is_(None), ("facts_disclosed",))
-            turns = _reviewed_turns(db, ids)
+            corrected = _latest_overrides(db, chosen, OverrideRow.turn_id.is_(None), ("facts_disclosed",))
+            turns = _reviewed_turns(db, chosen)
         return [SessionOutcome(id=id_, trainee=trainee, persona_id=persona_id, mode=mode, status=state,
                                started_at=started, ended_at=ended, recommended_share=share,
                                conclusion=conclusion,
@@ -219,10 +219,8 @@ class CourseStorage:
 REVIEWED_TURN_FIELDS = ("tone", "recommended")
 
 
-def _reviewed_turns(db: Session, session_ids: list[str]) -> dict[str, list[dict]]:
+def _reviewed_turns(db: Session, session_ids: Select) -> dict[str, list[dict]]:
     """Each session's questions in order, tone and recommended only, the latest override applied."""
-    if not session_ids:
-        return {}
     rows = db.execute(select(TurnRow.id, TurnRow.session_id, TurnRow.assessment["tone"].as_string(),
                              TurnRow.assessment["recommended"].as_boolean())
                       .where(TurnRow.session_id.in_(session_ids)).order_by(TurnRow.session_id, TurnRow.index))
@@ -235,11 +233,9 @@ def _reviewed_turns(db: Session, session_ids: list[str]) -> dict[str, list[dict]
     return turns
 
 
-def _latest_overrides(db: Session, session_ids: list[str], target, fields: tuple[str, ...], *,
+def _latest_overrides(db: Session, session_ids: Select, target, fields: tuple[str, ...], *,
                       by_turn: bool = False) -> dict:
-    """{session id (or turn id): {field: the latest override's value}}."""
-    if not session_ids:
-        return {}
+    """{session id (or turn id): {field: the latest override's value}} of the chosen sessions."""
     key = OverrideRow.turn_id if by_turn else OverrideRow.session_id
     rows = db.execute(select(key, OverrideRow.field, OverrideRow.new_value)
                       .where(OverrideRow.session_id.in_(session_ids), target, OverrideRow.field.in_(fields))
