@@ -25,6 +25,7 @@ from simulator.storage import Store
 from simulator.ui import render
 from simulator.ui.charts import line_chart
 from simulator.ui.conclusion import Conclusion, observed_indicators, score_conclusion
+from simulator.ui.handlers import account_user
 from simulator.ui.practice import PracticeHandlers
 from simulator.ui.review import (
     ReviewHandlers,
@@ -484,3 +485,15 @@ def test_the_markdown_transcript_reads_as_typed(services):
     text = debrief.transcript_markdown()
     assert "I'm told it's \"3.5 hours\" - see www\\.example.com/t.png." in text  # only the link is broken
     assert "&#x27;" not in text and "&quot;" not in text and "3\\.5" not in text
+
+
+def test_exports_and_cards_are_granted_to_their_roles_only(services, users):
+    finished_interview(services, users["tina"])
+    sessions_csv, turns_csv = ReviewHandlers(services).export(SessionFilters(), users["ada"])
+    card = StudioHandlers(services).export_card(PERSONA_ID, users["ivy"])
+    who = {name: account_user(services.store(), name) for name in ("tina", "ada", "ivy")}
+    downloads = services.downloads
+    for path in (sessions_csv, turns_csv):
+        assert [downloads.may_fetch(path.name, who[n]) for n in ("tina", "ada", "ivy")] == [False, True, True]
+    assert [downloads.may_fetch(card.name, who[n]) for n in ("tina", "ada", "ivy")] == [False, False, True]
+    assert not downloads.may_fetch("persona_small.yaml", who["ivy"])  # never handed out
