@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from pydantic import ValidationError
 
 from simulator.courses import CourseItem, CourseSpec, ItemAttempt, item_status, next_item
 from simulator.storage import NotFoundError, Store
+from simulator.storage.engine import MIGRATIONS_DIR, open_engine
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SESSION_FIELDS = dict(
@@ -28,6 +31,26 @@ def spec(name: str = "Labour basics", refresher_days: int | None = 30) -> Course
     return CourseSpec(name=name, refresher_days=refresher_days, items=[
         CourseItem(persona_id="stoyan-farm-worker", min_recommended=0.6),
         CourseItem(persona_id="lan-nail-salon", mode="assessment", require_correct_conclusion=False)])
+
+
+def test_a_database_from_before_courses_is_upgraded_with_its_sessions_kept(database):
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    engine = open_engine(database.url, busy_timeout_s=5)  # makes the SQLite file's folder
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+    database.query(
+        "INSERT INTO sessions (id, trainee, persona_id, persona_version, persona_hash, rubric_id, "
+        "rubric_hash, chat_model, embedder, app_version, mode, status, started_at, overall_comment) "
+        "VALUES ('s1', 'tina', 'lan-nail-salon', '1', 'p', 'default', 'r', 'fake', 'hashing', '0', "
+        "'practice', 'ended', '2026-03-01 09:00:00', '')")
+    with Store(database.url) as store:
+        assert store.schema_version() == "0002"
+        assert [s.id for s in store.list_sessions(trainee="tina")] == ["s1"]
+        store.create_course(spec(), actor="ivy")
+        assert [c.name for c in store.list_courses()] == ["Labour basics"]
 
 
 def test_a_course_keeps_its_items_in_order_and_names_are_unique(store):
