@@ -16,7 +16,8 @@ COMMON_ENGLISH = frozenset(
     "do does did have has had can could would will should may might must what who where when why how which "
     "that this there here to of on at for with about from by and or but if not yes then than "
     "any some tell said say just didn't don't isn't wasn't aren't won't can't it's i'm you're he's "
-    "she's that's there's".split()
+    "she's that's there's i i've i'll i'd haven't hasn't got get all up now know want need please let "
+    "let's going been being".split()
 )
 FILLERS = frozenset("ok okay hmm hm um uh er ah oh hi hello hey yes no yeah right sure well so thanks"
                     .split())

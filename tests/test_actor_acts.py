@@ -175,3 +175,9 @@ def test_with_nothing_else_to_answer_the_mood_line_nearest_to_the_question_is_sp
                                   "Just say yes and we can move on."])
 def test_pressure_is_caught_by_its_words_in_a_longer_sentence(text):
     assert "pressure" in READER.by_sentence(text, assessment())[0]
+
+
+def test_a_message_in_another_language_is_met_with_a_request_to_say_it_again():
+    assert READER.acts("¿Dónde está tu pasaporte? ¿Quién lo tiene?", assessment()) == ["foreign"]
+    assert pick(ReplyPlan(mode="guarded", aim="deflect", act="foreign")) in \
+        act_lines()["foreign"].for_persona("wary", PERSONA)

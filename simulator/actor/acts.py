@@ -20,6 +20,7 @@ from simulator.actor.vocabulary import ACTS, STANCES, Stance
 from simulator.cues import split_sentences
 from simulator.embeddings import Embedder
 from simulator.labels import Assessment
+from simulator.language import is_english
 from simulator.personas import Persona
 
 ACTS_FILE = Path(__file__).with_name("acts.yaml")
@@ -125,6 +126,8 @@ class ActReader:
         """The acts of each sentence: the scorer's flags for it and its nearest example; a suggestive
         question makes the whole utterance leading."""
         sentences = split_sentences(text) or [text]
+        if not is_english(text):  # words the persona cannot follow: what they do is ask, not answer
+            return [{"foreign"} for _ in sentences]
         labelled = [label.flags for label in assessment.sentences]
         flags = labelled if len(labelled) == len(sentences) else [assessment.flags] * len(sentences)
         leading = "?" in text and (assessment.question_type == "suggestive"

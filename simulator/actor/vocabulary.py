@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Literal
 
 # Earlier acts win: a threat wrapped in a greeting is a threat.
-Act = Literal["threat", "graphic", "manipulation", "accusation", "pressure", "care", "leading", "chitchat",
-              "name", "thanks", "feelings", "process", "greeting"]
+Act = Literal["foreign", "threat", "graphic", "manipulation", "accusation", "pressure", "care", "leading",
+              "chitchat", "name", "thanks", "feelings", "process", "greeting"]
 ACTS: tuple[str, ...] = Act.__args__
 Stance = Literal["open", "wary", "upset", "shut"]
 STANCES: dict[str, Stance] = {
