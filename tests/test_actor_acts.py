@@ -181,3 +181,13 @@ def test_a_message_in_another_language_is_met_with_a_request_to_say_it_again():
     assert READER.acts("¿Dónde está tu pasaporte? ¿Quién lo tiene?", assessment()) == ["foreign"]
     assert pick(ReplyPlan(mode="guarded", aim="deflect", act="foreign")) in \
         act_lines()["foreign"].for_persona("wary", PERSONA)
+
+
+def test_a_line_is_not_said_again_with_a_word_added():
+    from simulator.actor.lines import said_before
+
+    said = {normal("And after, I can go?")}
+    assert said_before("Okay. And after, I can go?", said)
+    assert said_before("And after, I can go?", said)
+    assert not said_before("Okay.", {normal("Okay. Thank you.")})  # too short to count as a repeat
+    assert not said_before("Who will know what I say?", said)

@@ -39,6 +39,16 @@ def normal(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+(?:'[^\W_]+)?", text.lower()))
 
 
+def said_before(line: str, said: set[str]) -> bool:
+    """The same words, or the words of an earlier reply inside it or it inside one ("Okay. And after, I
+    can go?" after "And after, I can go?"): a person does not repeat a line with a word added."""
+    words = normal(line)
+    if words in said:
+        return True
+    return len(words.split()) >= 3 and any(
+        len(earlier.split()) >= 3 and (words in earlier or earlier in words) for earlier in said)
+
+
 def is_stage_direction(line: str) -> bool:
     """"(He looks at the floor.)" describes rather than speaks: not a line to say aloud."""
     return line.lstrip().startswith(("(", "*", "["))
@@ -129,7 +139,7 @@ class LineBook:
             if name == "mood" and officer is not None and self.embedder is not None:
                 tier = self.nearest_first(tier, officer)
             for line in tier:
-                if normal(line) not in said and not is_stage_direction(line):
+                if not said_before(line, said) and not is_stage_direction(line):
                     return line
         return None
 
