@@ -1,6 +1,7 @@
 """Is every reply believable? Held-out personas and scripts, four voices side by side, rated blind.
 
     .venv/bin/python bench/realism.py run [--seed 0]          # replies + automatic checks + blind packet
+    .venv/bin/python bench/realism.py deal --out DIR          # one packet per reviewer, balanced by voice
     .venv/bin/python bench/realism.py score RATINGS.json ...  # blind ratings + the key -> RESULTS.md
 
 The material in bench/realism/heldout*/ (personas and a skilled and a hostile script each,
@@ -147,6 +148,29 @@ def share(part: int, whole: int) -> str:
     return f"{part}/{whole} ({part / whole:.0%})" if whole else "n/a"
 
 
+def deal(args) -> int:
+    """Split the blind packet between reviewers so each gets the same number of transcripts of every voice
+    (a generous reviewer then lifts every voice alike)."""
+    stamp = stamp_for(args)
+    items = json.loads((OUT / f"blind-packet-{stamp}.json").read_text())
+    packet = {item["transcript"]: item for item in items}
+    key = json.loads((OUT / f"blind-key-{stamp}.json").read_text())
+    rng = random.Random(f"deal-{args.set}")
+    hands: dict[int, list[str]] = {n: [] for n in range(1, args.reviewers + 1)}
+    for system in sorted(set(key.values())):
+        labels = sorted(label for label, voice in key.items() if voice == system)
+        rng.shuffle(labels)
+        for n, label in enumerate(labels):
+            hands[n % args.reviewers + 1].append(label)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for n, labels in hands.items():
+        (args.out / f"packet-{n}.json").write_text(
+            json.dumps([packet[label] for label in sorted(labels)], indent=1, ensure_ascii=False))
+    (OUT / f"deal-{args.set}.json").write_text(json.dumps({n: sorted(h) for n, h in hands.items()}))
+    print(f"wrote {args.reviewers} packets to {args.out}; give each reviewer one, never the key")
+    return 0
+
+
 def stamp_for(args) -> str:
     return f"seed{args.seed}" if args.set == "heldout" else f"{args.set}-seed{args.seed}"
 
@@ -218,6 +242,12 @@ def main() -> int:
     running.add_argument("--threads", type=int, default=None,
                          help="torch threads (1 on a machine another heavy process shares)")
     running.set_defaults(func=run)
+    dealing = sub.add_parser("deal", help="split the blind packet between reviewers, balanced by voice")
+    dealing.add_argument("--set", choices=SETS, default="heldout")
+    dealing.add_argument("--seed", type=int, default=0)
+    dealing.add_argument("--reviewers", type=int, default=4)
+    dealing.add_argument("--out", type=Path, required=True, help="a folder outside the repository")
+    dealing.set_defaults(func=deal)
     scoring = sub.add_parser("score")
     scoring.add_argument("ratings", nargs="+")
     scoring.add_argument("--seed", type=int, default=0)
