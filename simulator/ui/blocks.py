@@ -161,7 +161,7 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool,
         debrief = gr.Markdown(elem_id="debrief-text", latex_delimiters=[])
         curve = gr.HTML(elem_id="trust-fear-plot")
         downloads = gr.File(label="Downloads", file_count="multiple", interactive=False)
-        realism_box(courses, interview, shown_as_errors)
+        clear_rating, rating_outputs = realism_box(courses, interview, shown_as_errors)
 
     @shown_as_errors
     def load_personas(request: gr.Request):
@@ -256,6 +256,7 @@ def _practice_tab(app: gr.Blocks, handlers: PracticeHandlers, show_gauges: bool,
                              [debrief, curve, downloads, conclusion_box, debrief_box],
                              api_visibility="private")
     concluded.success(load_assignments, None, assignment_outputs, api_visibility="private")
+    concluded.success(clear_rating, None, rating_outputs, api_visibility="private")
 
 
 def _studio_tab(app: gr.Blocks, handlers: StudioHandlers, courses: CourseHandlers) -> None:

@@ -263,8 +263,9 @@ def assignments_panel(handlers: CourseHandlers, errors: Callable) -> tuple[gr.Dr
     return course, start_next, (load, [mine, course])
 
 
-def realism_box(handlers: CourseHandlers, interview: gr.State, errors: Callable) -> None:
-    """Under the debrief: how realistic did the interview feel? Goes to the persona's authors."""
+def realism_box(handlers: CourseHandlers, interview: gr.State, errors: Callable) -> Loader:
+    """Under the debrief: how realistic did the interview feel? Goes to the persona's authors. Returns
+    the handler that empties the box, for each new debrief."""
     gr.Markdown("### How realistic was this interview?\nYour rating and comment go to the instructors "
                 "who write the personas.")
     rating = gr.Radio(REALISM, label="Realism", elem_id="realism-rating")
@@ -278,6 +279,7 @@ def realism_box(handlers: CourseHandlers, interview: gr.State, errors: Callable)
         return f"✓ Thank you: rated {rating_v}/5."
 
     send.click(rate, [interview, rating, comment], [sent], **PRIVATE)
+    return (lambda: (None, "", "")), [rating, comment, sent]
 
 
 def ratings_box(handlers: CourseHandlers, persona: gr.Dropdown, errors: Callable) -> None:
