@@ -8,7 +8,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_app_browser import PASSWORD, TIMEOUT_MS, browser, send, serve, sign_in  # noqa: F401 (fixtures)
+from test_app_browser import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    TIMEOUT_MS,
+    browser,
+    screenshot,
+    send,
+    serve,
+    sign_in,
+)
 
 from simulator.storage import Store
 
@@ -113,6 +121,7 @@ def test_a_cohort_completes_a_course_and_the_assessor_sees_it_improve(serve, bro
     assert curve.locator(".x-label").all_text_contents() == ["1", "2"]  # whole attempt numbers
     assert curve.locator("path.interval").count() == 2  # a 95% interval on each point
     assert "trainees, 20" in curve.locator("circle.marker title").first.text_content()  # n and dates
+    screenshot(ada, "effectiveness.png")
     ada.click("#eff-export")
     ada.wait_for_selector("#eff-files a", timeout=TIMEOUT_MS)
     assert ada.locator("#eff-files a").count() == 2

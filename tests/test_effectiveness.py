@@ -134,3 +134,13 @@ def test_the_view_states_the_figures_and_exports_them_safely():
     assert any(",'=cmd," in row for row in rows)
     first_row = view.curves_csv().splitlines()[1]  # the interval of test_mean_and_t_interval
     assert first_row == "all,recommended share,1,3,0.4,0.1516,0.6484,2026-03-02,2026-03-04"
+
+
+def test_a_shares_interval_is_shown_within_0_and_100_percent():
+    from simulator.ui.effectiveness_view import Effectiveness
+
+    # 0.9 and 1.0: mean 0.95, sd 0.0707107, t(0.975, 1) = 12.706205, half width 0.635310: 0.314690 to 1.585310
+    attempts = [attempt("a", 1, 0.9), attempt("b", 1, 1.0)]
+    view = Effectiveness(scope="X", attempts=attempts, persona_ids=["lan"])
+    assert "| 1 | 2 | 95% (31%–100%) |" in view.markdown()
+    assert ",0.95,0.3147,1.5853," in view.curves_csv()  # the CSV keeps the interval as computed

@@ -130,7 +130,7 @@ def chart(title: str, found: list[CurvePoint]) -> str:
     """Whole attempt numbers on x, percent on y, the interval as whiskers, dates and n in each tooltip."""
     labels = [str(p.attempt) for p in found]
     notes = [f"{p.estimate.n} trainees, {p.first_date:%Y-%m-%d} to {p.last_date:%Y-%m-%d}" for p in found]
-    intervals = [None if p.estimate.low is None else (100 * p.estimate.low, 100 * p.estimate.high)
+    intervals = [None if (e := p.estimate).low is None else (100 * _share(e.low), 100 * _share(e.high))
                  for p in found]
     return line_chart(title, labels, {"mean": [round(100 * p.estimate.mean, 1) for p in found]}, y_max=100,
                       y_unit="%", point_notes=notes, intervals={"mean": intervals})
@@ -153,7 +153,7 @@ def interval_text(point: CurvePoint | None) -> str:
     if point is None:
         return "—"
     e: Estimate = point.estimate
-    span = "" if e.low is None else f" ({render.percent(e.low)}–{render.percent(e.high)})"
+    span = "" if e.low is None else f" ({render.percent(_share(e.low))}–{render.percent(_share(e.high))})"
     return render.percent(e.mean) + span
 
 
@@ -176,3 +176,8 @@ def _number(value: float | None, digits: int) -> str:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def _share(bound: float) -> float:
+    """A t interval of a mean share can pass 0 or 100 %; shown, it stops there (the CSV keeps it whole)."""
+    return min(1.0, max(0.0, bound))
