@@ -88,6 +88,7 @@ def complete_course(page, name: str) -> None:
         else:  # each debrief starts with an empty rating
             page.wait_for_function("!document.querySelector('#realism-status').innerText.trim()",
                                    timeout=TIMEOUT_MS)
+    screenshot(page, "assignments.png")
     table = page.inner_text("#my-assignments")
     assert table.count("✓ passed") == 2
     assert len(re.findall(r"20\d\d-\d\d-\d\d", table)) == 3  # assigned on, and each item's refresher date
