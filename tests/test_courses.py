@@ -97,6 +97,12 @@ def test_a_cohort_assignment_reaches_its_members_now_and_later(store):
         store.assign_course(course.id, trainee="tina", cohort_id=cohort.id, actor="ivy")
     with pytest.raises(NotFoundError):
         store.assign_course(course.id, cohort_id=cohort.id + 99, actor="ivy")
+    (direct,) = [a for a in store.list_assignments(trainee="tom") if a.course_name == "Other"]
+    store.remove_assignment(direct.id, actor="ivy")
+    assert [a.course_name for a in store.list_assignments(trainee="tom")] == ["Labour basics"]
+    assert store.list_audit(action="course_unassigned")[0].detail == {"trainee": "tom", "cohort_id": None}
+    with pytest.raises(NotFoundError):
+        store.remove_assignment(direct.id, actor="ivy")
     store.delete_course(course.id, actor="ivy")
     assert store.list_assignments(trainee="uma") == []
 

@@ -78,13 +78,20 @@ def test_only_instructors_write_courses_cohorts_and_assignments(app):
         ada.call(ada.dependency("assign"), [course.id, cohort.id, ""])
     with pytest.raises(load.AppError):  # a trainee's page is never given the course to pick
         tina.call(tina.dependency("assign"), [course.id, cohort.id, ""])
-    (listed,) = ivy.call(ivy.dependency("assign"), [course.id, None, "tina"])
+    listed, _ = ivy.call(ivy.dependency("assign"), [course.id, None, "tina"])
     assert "trainee tina" in listed
     opened = ada.call(ada.dependency("course-open"), [course.id])  # reading is allowed
     assert "Salon basics" in opened
     with pytest.raises(load.AppError, match="not allowed to delete courses"):
         ada.call(ada.dependency("course-delete"), [None])
-    assert [a.trainee for a in services.store().list_assignments()] == ["tina"]
+    (assignment,) = services.store().list_assignments()
+    assert assignment.trainee == "tina"
+    ada.open_page()
+    with pytest.raises(load.AppError, match="not allowed to remove assignments"):
+        ada.call(ada.dependency("unassign"), [assignment.id])
+    ivy.open_page()
+    listed, _ = ivy.call(ivy.dependency("unassign"), [assignment.id])
+    assert services.store().list_assignments() == [] and "No courses assigned" in listed
 
 
 def test_a_trainee_sees_and_starts_only_the_courses_given_to_them(app):

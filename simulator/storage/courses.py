@@ -126,6 +126,16 @@ class CourseStorage:
             _audit(db, actor, "course_assigned", str(course_id), {"trainee": trainee, "cohort_id": cohort_id})
             return _assignments(db, [row])[0]
 
+    def remove_assignment(self, assignment_id: int, *, actor: str) -> None:
+        """Take a course back from a trainee or cohort; their sessions stay."""
+        with self._transaction("remove the assignment", write=True) as db:
+            row = db.get(AssignmentRow, assignment_id)
+            if row is None:
+                raise _not_found(f"no assignment with id {assignment_id}")
+            _audit(db, actor, "course_unassigned", str(row.course_id),
+                   {"trainee": row.trainee, "cohort_id": row.cohort_id})
+            db.delete(row)
+
     def list_assignments(self, *, trainee: str | None = None,
                          course_id: int | None = None) -> list[Assignment]:
         """All assignments, or those reaching one trainee (directly or through a cohort they are in)."""

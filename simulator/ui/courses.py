@@ -101,6 +101,12 @@ class CourseHandlers:
         return self.services.store().assign_course(course_id, trainee=trainee or None, cohort_id=cohort_id,
                                                    actor=user.name)
 
+    def remove_assignment(self, assignment_id: int | None, request: gr.Request | None = None) -> None:
+        user = self._instructor(request, "remove assignments")
+        if assignment_id is None:
+            raise ValueError("Pick the assignment to remove.")
+        self.services.store().remove_assignment(assignment_id, actor=user.name)
+
     # -- reading --
 
     def reviewing(self, request: gr.Request | None = None) -> bool:

@@ -120,6 +120,9 @@ def courses_tab(handlers: CourseHandlers, shown_as_errors: Callable) -> tuple[li
             assign_trainee = gr.Textbox(label="or to one trainee", elem_id="assign-trainee")
             assign = gr.Button("Assign", variant="primary", elem_id="assign")
         assignments = gr.Markdown(elem_id="assignments")
+        with gr.Row():
+            assigned = gr.Dropdown(label="Assignment", choices=[], elem_id="assignment-pick")
+            unassign = gr.Button("Remove assignment", variant="stop", elem_id="unassign")
     with gr.Accordion("Training effectiveness (assessors and instructors)", open=True,
                       visible=False) as effectiveness:
         with gr.Row():
@@ -136,19 +139,18 @@ def courses_tab(handlers: CourseHandlers, shown_as_errors: Callable) -> tuple[li
         """Course and cohort pickers: reviewers see all; trainees never get this tab's data."""
         course_choices = [(c.name, c.id) for c in handlers.courses(request)]
         cohort_choices = [(f"{c.name} ({len(c.members)})", c.id) for c in handlers.cohorts(request)]
-        listed = assignments_markdown(handlers, request)
         return (gr.update(choices=course_choices), gr.update(choices=course_choices),
                 gr.update(choices=[("any", None), *cohort_choices]), gr.update(choices=cohort_choices),
-                gr.update(choices=[("any", None), *course_choices]), listed)
+                gr.update(choices=[("any", None), *course_choices]), *assignment_views(handlers, request))
 
     @shown_as_errors
     def on_load(request: gr.Request):
         """Trainees never see this tab: their page gets nothing from it."""
         if not handlers.reviewing(request):
-            return [gr.update()] * 7
+            return [gr.update()] * 8
         return (gr.update(choices=handlers.persona_ids(request)), *choices(request))
 
-    pickers = [course, assign_course, eff_cohort, assign_cohort, eff_course, assignments]
+    pickers = [course, assign_course, eff_cohort, assign_cohort, eff_course, assignments, assigned]
 
     def add(current, persona_id, mode, minimum, conclusion):
         if not persona_id:
@@ -204,7 +206,13 @@ def courses_tab(handlers: CourseHandlers, shown_as_errors: Callable) -> tuple[li
             raise ValueError("Assign to a cohort or to one trainee (one of the two).")
         handlers.assign(course_v, trainee_v, cohort_v, request)
         gr.Info("Assigned.")
-        return assignments_markdown(handlers, request)
+        return assignment_views(handlers, request)
+
+    @shown_as_errors
+    def remove_assignment(assignment_v, request: gr.Request):
+        handlers.remove_assignment(assignment_v, request)
+        gr.Info("Assignment removed; the trainees' sessions are kept.")
+        return assignment_views(handlers, request)
 
     @shown_as_errors
     def show_effectiveness(course_v, cohort_v, request: gr.Request):
@@ -225,22 +233,27 @@ def courses_tab(handlers: CourseHandlers, shown_as_errors: Callable) -> tuple[li
     new_course.click(reset, None, form, **PRIVATE)
     delete.click(delete_course, [course_id], [*form, course_status, *pickers], **PRIVATE)
     save_cohort.click(cohort, [cohort_name, cohort_members], pickers, **PRIVATE)
-    assign.click(assign_to, [assign_course, assign_cohort, assign_trainee], [assignments], **PRIVATE)
+    assign.click(assign_to, [assign_course, assign_cohort, assign_trainee], [assignments, assigned],
+                 **PRIVATE)
+    unassign.click(remove_assignment, [assigned], [assignments, assigned], **PRIVATE)
     show.click(show_effectiveness, [eff_course, eff_cohort], [eff_text, eff_plots], **PRIVATE)
     export.click(export_effectiveness, [eff_course, eff_cohort], [eff_files], **PRIVATE)
     return [editor, assigning], [effectiveness], (on_load, [item_persona, *pickers])
 
 
-def assignments_markdown(handlers: CourseHandlers, request: gr.Request) -> str:
+def assignment_views(handlers: CourseHandlers, request: gr.Request) -> tuple[str, dict]:
+    """The table of every assignment, and the picker of the one to remove."""
     listed = handlers.assignments(request)
     if not listed:
-        return "_No courses assigned yet._"
+        return "_No courses assigned yet._", gr.update(choices=[], value=None)
     lines = ["| course | to | by | on |", "|---|---|---|---|"]
+    picks = []
     for a in listed:
         to = f"cohort {a.cohort_name}" if a.cohort_id is not None else f"trainee {a.trainee}"
         lines.append(f"| {render.inert(a.course_name)} | {render.inert(to)} | "
                      f"{render.inert(a.assigned_by)} | {a.assigned_at:%Y-%m-%d} |")
-    return "\n".join(lines)
+        picks.append((f"{a.course_name} → {to}", a.id))
+    return "\n".join(lines), gr.update(choices=picks, value=None)
 
 
 def assignments_panel(handlers: CourseHandlers, errors: Callable) -> tuple[gr.Dropdown, gr.Button, Loader]:
