@@ -29,7 +29,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,8 @@ from unittest import mock
 
 import httpx
 from sqlalchemy import make_url
+
+from simulator.ports import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).parent / "interview-sim"
@@ -66,12 +67,6 @@ QUESTIONS = [
 
 class AppError(RuntimeError):
     """The app answered a call with an error or a warning message, as the page would show it."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from fixtures.bench_modules import bench_load
 from simulator.embeddings import HashingEmbedder
 from simulator.llm.fake import FakeChatModel
 from simulator.login_throttle import ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES
+from simulator.ports import free_port
 from simulator.services import Services
 from simulator.settings import Settings
 from simulator.ui.launch import launch
@@ -26,12 +26,6 @@ from simulator.ui.signin import MAX_PER_ADDRESS, HashGate, authenticator
 REPO = Path(__file__).resolve().parent.parent
 PERSONA_ID = "lan-nail-salon"
 load = bench_load()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.ports import free_port
 from simulator.storage import Store
 
 pytestmark = pytest.mark.browser
@@ -31,12 +32,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 playwright_api = pytest.importorskip("playwright.sync_api")
 sync_playwright, PlaywrightError = playwright_api.sync_playwright, playwright_api.Error
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 120) -> None:

@@ -15,6 +15,7 @@ from fixtures.bench_modules import bench_load
 from simulator.auth import PermissionDenied
 from simulator.embeddings import HashingEmbedder
 from simulator.llm.fake import FakeChatModel
+from simulator.ports import free_port
 from simulator.services import Services
 from simulator.settings import Settings
 from simulator.ui.courses import CourseHandlers
@@ -25,14 +26,6 @@ PERSONA_ID = "lan-nail-salon"
 ITEM = {"persona_id": PERSONA_ID, "mode": "practice", "min_recommended": 0.0,
         "require_correct_conclusion": False}
 load = bench_load()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

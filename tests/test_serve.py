@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from simulator.cli import main
 from simulator.embeddings import HashingEmbedder
 from simulator.llm.fake import FakeChatModel
+from simulator.ports import free_port
 from simulator.services import Services
 from simulator.settings import Settings
 from simulator.storage import Store
@@ -18,12 +18,6 @@ from simulator.ui.launch import launch
 from simulator.ui.signin import authenticator
 
 PASSWORD = "a long enough password"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize("flags", [["--host", "0.0.0.0"], ["--host", "192.168.1.20"], ["--share"]])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,18 +21,14 @@ from typing import IO
 
 import httpx
 
+from simulator.ports import free_port
+
 KINDS = ("llama-server", "python")
 INSTALL_HINT = "run `make llama-cpp` (builds it once, about 30 minutes on 2 cores, then cached)"
 
 
 class LlamaCppMissing(RuntimeError):
     """The server program is not installed; the message says how to install it."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def llama_server_binary() -> Path | None:

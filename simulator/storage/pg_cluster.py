@@ -14,11 +14,12 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+
+from simulator.ports import free_port
 
 BIN_DIRS = "/usr/lib/postgresql/*/bin"  # Debian's layout: one folder per major version
 SUPERUSER = "postgres"
@@ -38,12 +39,6 @@ def find_bin_dir() -> Path | None:
         if all((Path(folder) / program).is_file() for program in ("initdb", "pg_ctl")):
             return Path(folder)
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ThrowawayCluster:
