@@ -5,25 +5,17 @@ and reviewers, and the server's route schema is not public."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from fixtures.bench_modules import bench_load
+from fixtures.http_app import served_app, signed_in
 
-from simulator.embeddings import HashingEmbedder
-from simulator.llm.fake import FakeChatModel
 from simulator.login_throttle import ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES
-from simulator.ports import free_port
-from simulator.services import Services
-from simulator.settings import Settings
-from simulator.ui.launch import launch
 from simulator.ui.signin import MAX_PER_ADDRESS, HashGate, authenticator
 
-REPO = Path(__file__).resolve().parent.parent
 PERSONA_ID = "lan-nail-salon"
 load = bench_load()
 
@@ -31,22 +23,7 @@ load = bench_load()
 @pytest.fixture
 def app(tmp_path, database):
     """The app with accounts tina, tom (trainees), ada (assessor); yields (services, base URL)."""
-    shutil.copytree(REPO / "personas", tmp_path / "personas", ignore=shutil.ignore_patterns(".history"))
-    settings = Settings(data_dir=tmp_path, database_url=database.url, port=free_port(), max_concurrency=3,
-                        personas_dir=tmp_path / "personas", rubrics_dir=REPO / "rubrics")
-    services = Services(settings, chat_model=FakeChatModel(), embedder=HashingEmbedder())
-    for name, role in (("tina", "trainee"), ("tom", "trainee"), ("ada", "assessor")):
-        services.store().add_user(name, role, load.PASSWORD, actor="test")
-    running = launch(settings, services, block=False)
-    yield services, running.local_url.rstrip("/")
-    running.close()
-
-
-def signed_in(url: str, name: str):
-    browser = load.Browser(url, timeout_s=60)
-    browser.login(name, load.PASSWORD)
-    browser.open_page()
-    return browser
+    yield from served_app(tmp_path, database, {"tina": "trainee", "tom": "trainee", "ada": "assessor"})
 
 
 def test_removing_the_last_account_at_runtime_never_opens_single_user_mode(app):

@@ -4,24 +4,16 @@ assessors read everything, trainees only what is theirs; the server refuses what
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
 import pytest
 from fixtures.bench_modules import bench_load
+from fixtures.http_app import served_app, signed_in
 
 from simulator.auth import PermissionDenied
-from simulator.embeddings import HashingEmbedder
-from simulator.llm.fake import FakeChatModel
-from simulator.ports import free_port
-from simulator.services import Services
-from simulator.settings import Settings
 from simulator.ui.courses import CourseHandlers
-from simulator.ui.launch import launch
 
-REPO = Path(__file__).resolve().parent.parent
 PERSONA_ID = "lan-nail-salon"
 ITEM = {"persona_id": PERSONA_ID, "mode": "practice", "min_recommended": 0.0,
         "require_correct_conclusion": False}
@@ -31,22 +23,8 @@ load = bench_load()
 @pytest.fixture
 def app(tmp_path, database):
     """Accounts tina and tom (trainees), ada (assessor), ivy (instructor); yields (services, URL)."""
-    shutil.copytree(REPO / "personas", tmp_path / "personas", ignore=shutil.ignore_patterns(".history"))
-    settings = Settings(data_dir=tmp_path, database_url=database.url, port=free_port(), max_concurrency=3,
-                        personas_dir=tmp_path / "personas", rubrics_dir=REPO / "rubrics")
-    services = Services(settings, chat_model=FakeChatModel(), embedder=HashingEmbedder())
-    for name, role in (("tina", "trainee"), ("tom", "trainee"), ("ada", "assessor"), ("ivy", "instructor")):
-        services.store().add_user(name, role, load.PASSWORD, actor="test")
-    running = launch(settings, services, block=False)
-    yield services, running.local_url.rstrip("/")
-    running.close()
-
-
-def signed_in(url: str, name: str):
-    browser = load.Browser(url, timeout_s=60)
-    browser.login(name, load.PASSWORD)
-    browser.open_page()
-    return browser
+    accounts = {"tina": "trainee", "tom": "trainee", "ada": "assessor", "ivy": "instructor"}
+    yield from served_app(tmp_path, database, accounts)
 
 
 def save_course(page, name: str = "Salon basics"):
