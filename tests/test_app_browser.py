@@ -95,6 +95,29 @@ def send(page, text: str, marker: str) -> None:
         arg=marker, timeout=TIMEOUT_MS)
 
 
+def start_interview(browser, url: str, persona_name: str):
+    """A new page on the app with an interview of `persona_name` started and its opening line shown."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
+    page.locator("#persona-pick label", has_text=persona_name).click()
+    page.click("#start")
+    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    return page
+
+
+def open_review(page, persona_id: str) -> None:
+    """Open the first listed interview with `persona_id` in the Review tab's transcript."""
+    page.click("#review-search")
+    page.wait_for_function("p => document.querySelector('#review-table').innerText.includes(p)",
+                           arg=persona_id, timeout=TIMEOUT_MS)
+    page.click("#review-session input")
+    page.get_by_role("option").first.click()
+    page.click("#review-open")
+    page.wait_for_function("document.querySelector('#review-transcript').innerText.includes('Q2')",
+                           timeout=TIMEOUT_MS)
+
+
 def open_in_studio(page, persona_id: str) -> None:
     page.get_by_role("tab", name="Persona studio").click()
     page.click("#studio-persona input")
@@ -106,13 +129,8 @@ def open_in_studio(page, persona_id: str) -> None:
 
 def test_practice_debrief_and_review(serve, browser):
     url = serve()
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url)
-    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
+    page = start_interview(browser, url, "Stoyan")
     assert "Signed in as local" in page.inner_text("#who")
-    page.locator("#persona-pick label", has_text="Stoyan").click()
-    page.click("#start")
-    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
 
     send(page, "Hello, I'm Sam, a police officer. Tell me about your work here.", "police officer")
     send(page, "Thank you for explaining. Tell me about where you sleep.", "where you sleep")
@@ -134,14 +152,7 @@ def test_practice_debrief_and_review(serve, browser):
     screenshot(page, "debrief.png")
 
     page.get_by_role("tab", name="Review").click()
-    page.click("#review-search")
-    page.wait_for_function("document.querySelector('#review-table').innerText.includes('stoyan-farm-worker')",
-                           timeout=TIMEOUT_MS)
-    page.click("#review-session input")
-    page.get_by_role("option").first.click()
-    page.click("#review-open")
-    page.wait_for_function("document.querySelector('#review-transcript').innerText.includes('Q2')",
-                           timeout=TIMEOUT_MS)
+    open_review(page, "stoyan-farm-worker")
     screenshot(page, "review.png")
 
     open_in_studio(page, "stoyan-farm-worker")
@@ -190,12 +201,7 @@ def test_each_role_sees_its_own_tabs(serve, browser, tmp_path):
 @pytest.mark.real_model
 def test_an_interview_on_the_embedded_models(serve, browser):
     url = serve(model="smollm2-135m-instruct")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url)
-    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
-    page.locator("#persona-pick label", has_text="Lan").click()
-    page.click("#start")
-    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    page = start_interview(browser, url, "Lan")
     send(page, "Hello, my name is Alex and I am a police officer. You are not in trouble.", "not in trouble")
     send(page, "Tell me about a normal day at the salon.", "normal day")
     replies = page.locator("#chat .bot").all_inner_texts()
@@ -214,12 +220,7 @@ def visible_text(page, selector: str) -> str:
 def test_an_interview_from_start_to_reviewed_figures(serve, browser):
     """What the walkthrough found, as a trainee and then a reviewer meet it (single-user mode holds
     every role)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(serve())
-    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
-    page.locator("#persona-pick label", has_text="Lan").click()
-    page.click("#start")
-    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    page = start_interview(browser, serve(), "Lan")
     assert not page.locator("#chat .icon-button-wrapper").is_visible()  # no trash icon to wipe the chat
     assert page.locator("#chat button:visible").count() == 0
 
@@ -245,14 +246,7 @@ def test_an_interview_from_start_to_reviewed_figures(serve, browser):
     assert labels == ["start", "1", "2"]
 
     page.get_by_role("tab", name="Review").click()  # the reviewer: an override moves every figure
-    page.click("#review-search")
-    page.wait_for_function("document.querySelector('#review-table').innerText.includes('lan-nail-salon')",
-                           timeout=TIMEOUT_MS)
-    page.click("#review-session input")
-    page.get_by_role("option").first.click()
-    page.click("#review-open")
-    page.wait_for_function("document.querySelector('#review-transcript').innerText.includes('Q2')",
-                           timeout=TIMEOUT_MS)
+    open_review(page, "lan-nail-salon")
     header = visible_text(page, "#review-transcript").splitlines()[0]
     scored = int(header.rsplit("recommended ", 1)[1].split("%")[0])
     page.get_by_text("Review (assessors and instructors)").click()
@@ -284,12 +278,7 @@ def test_an_interview_from_start_to_reviewed_figures(serve, browser):
 
 def test_an_unfinished_interview_can_be_discarded(serve, browser):
     url = serve()
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url)
-    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
-    page.locator("#persona-pick label", has_text="Lan").click()
-    page.click("#start")
-    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    page = start_interview(browser, url, "Lan")
     page.reload()
     page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
     page.get_by_text("Resume an unfinished interview").click()
@@ -303,12 +292,7 @@ def test_an_unfinished_interview_can_be_discarded(serve, browser):
 
 def test_a_message_the_server_never_answered_is_kept_and_flagged(serve, browser, tmp_path):
     url = serve()
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url)
-    page.wait_for_selector("#persona-pick label", timeout=TIMEOUT_MS)
-    page.locator("#persona-pick label", has_text="Lan").click()
-    page.click("#start")
-    page.wait_for_selector("#chat .bot", timeout=TIMEOUT_MS)
+    page = start_interview(browser, url, "Lan")
     send(page, "Tell me about your work here.", "your work here")
     (process,) = serve.processes
     process.kill()  # the server dies under the open page
