@@ -40,14 +40,16 @@ def test_every_act_has_lines_for_every_stance():
         assert set(spec.lines) == set(STANCES.values()), act
 
 
-def test_flags_and_the_nearest_example_name_the_acts_strongest_first():
-    threat = READER.acts("Hello. Would you like some water? Talk or you will be deported.",
-                         assessment(question_type="statement", tone="harmful", flags=("threat",)))
-    assert threat[0] == "threat" and "care" in threat
-    assert READER.acts("Would you like some water?", assessment(question_type="option_posing")) == ["care"]
-    leading = READER.acts("He took your passport, didn't he?", assessment(question_type="suggestive"))
-    assert leading == ["leading"]
-    assert READER.acts("Tell me about your work.", assessment()) == []
+def test_flags_and_the_nearest_example_name_the_acts_and_the_strongest_is_answered():
+    text = "Hello. Would you like some water? Talk or you will be deported."
+    found = READER.by_sentence(text, assessment(question_type="statement", tone="harmful", flags=("threat",)))
+    assert "care" in found[1] and "threat" in found[2]
+    assert main_act(found, text, topic_touched=False) == "threat"
+    assert READER.by_sentence("Would you like some water?", assessment(question_type="option_posing")) == \
+        [{"care"}]
+    leading = READER.by_sentence("He took your passport, didn't he?", assessment(question_type="suggestive"))
+    assert leading == [{"leading"}]
+    assert READER.by_sentence("Tell me about your work.", assessment()) == [set()]
 
 
 def test_a_soft_act_gives_way_to_a_question_about_a_topic_or_a_later_question():
@@ -178,7 +180,8 @@ def test_pressure_is_caught_by_its_words_in_a_longer_sentence(text):
 
 
 def test_a_message_in_another_language_is_met_with_a_request_to_say_it_again():
-    assert READER.acts("¿Dónde está tu pasaporte? ¿Quién lo tiene?", assessment()) == ["foreign"]
+    found = READER.by_sentence("¿Dónde está tu pasaporte? ¿Quién lo tiene?", assessment())
+    assert found and all(acts == {"foreign"} for acts in found)
     assert pick(ReplyPlan(mode="guarded", aim="deflect", act="foreign")) in \
         act_lines()["foreign"].for_persona("wary", PERSONA)
 

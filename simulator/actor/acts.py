@@ -118,10 +118,6 @@ class ActReader:
         examples = [example for spec in act_lines().values() for example in spec.examples]
         self.vectors = embedder.embed(examples)
 
-    def acts(self, text: str, assessment: Assessment) -> list[str]:
-        """Every act found, strongest first (the order of ACTS)."""
-        return [act for act in ACTS if any(act in found for found in self.by_sentence(text, assessment))]
-
     def by_sentence(self, text: str, assessment: Assessment) -> list[set[str]]:
         """The acts of each sentence: the scorer's flags for it and its nearest example; a suggestive
         question makes the whole utterance leading."""

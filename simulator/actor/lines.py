@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from simulator.actor.acts import act_lines, first_person
-from simulator.actor.plan import AIMS, ReplyPlan, topic_label
+from simulator.actor.plan import AIMS, ReplyPlan
 from simulator.actor.vocabulary import STANCES
 from simulator.embeddings import Embedder
 from simulator.personas import Persona
@@ -99,7 +99,8 @@ class LineBook:
 
     def made_topic_lines(self, plan: ReplyPlan) -> list[str]:
         """Lines made from the topic's name, for a locked topic avoided or a told one come back to."""
-        if plan.topic_fact is None or not speakable(topic := topic_label(self.persona.fact(plan.topic_fact))):
+        topic = plan.topic
+        if topic is None or not speakable(topic):
             return []
         key = "told" if plan.topic_status == "told" else plan.aim
         templates = topic_templates().get(key, ())
@@ -116,11 +117,12 @@ class LineBook:
         return [list(own), act_lines()[plan.act].for_persona(stance, self.persona)]
 
     def named_tiers(self, plan: ReplyPlan) -> list[tuple[str, list[str]]]:
-        mood, aim = list(self.persona.example_lines[plan.mode]), list(generic_lines()[plan.aim])
         own_act, act = self.act_lines(plan)
+        mood = list(self.persona.example_lines[plan.mode])
+        closed = [line for aim in CLOSED_AIMS for line in generic_lines()[aim]]
         tiers = [("own act", own_act), ("act", act), ("topic", self.topic_lines(plan)),
-                 ("made topic", self.made_topic_lines(plan)), ("mood", mood), ("aim", aim),
-                 ("closed", [line for aim in CLOSED_AIMS for line in generic_lines()[aim]])]
+                 ("made topic", self.made_topic_lines(plan)), ("mood", mood),
+                 ("aim", list(generic_lines()[plan.aim])), ("closed", closed)]
         if plan.aim == "comply":  # a yes that agrees with the officer's suggestion, whatever the mood
             tiers[4], tiers[5] = tiers[5], tiers[4]
         return tiers
