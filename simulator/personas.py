@@ -91,7 +91,11 @@ class Fact(StrictModel):
     indicator: str
     element: Literal["act", "means", "purpose", "none"]
     trust_required: float = Field(ge=0.0, le=1.0)
-    cues: list[str] = Field(min_length=1)  # topics or phrasings that touch this fact
+    cues: list[str] = Field(min_length=1)  # topics or officer lines that touch this fact
+    # Officer lines that share words with the topic but are not about it ("Where did your family live
+    # back home?" for the persona's own housing): an utterance closer to one of these than to every cue
+    # does not touch the fact.
+    near_misses: list[str] = Field(default_factory=list)
     # Words that put an utterance on this topic ("passport*", "family + safe"); see simulator/touching.py.
     keywords: list[str] = Field(default_factory=list)
     # Facts that must have been told first: a story keeps its order, and nobody is referred to ("he says

@@ -7,11 +7,16 @@ phone. A fact is touched when the words and the meaning agree:
 * a **keyword** of the fact occurs in one sentence (its authored `keywords`, which may name shared
   families of simulator/topic_words.yaml, else its cue phrases), and the utterance is at least
   `similarity` close in meaning to the fact; or
-* the utterance is so close in meaning (`strong_similarity`) that no keyword is needed.
+* the fact is the persona's closest in meaning and at least `best_similarity` close; or
+* the utterance is so close in meaning (`strong_similarity`) that no keyword is needed;
+
+and the utterance is not clearly closer (`near_miss_margin`) to one of the fact's authored `near_misses`
+(lines that share its words but not its topic) than to all of its cues.
 
 Meaning is the cosine between the utterance (or its closest sentence) and the fact, averaged over
 four views of the fact: its closest cue, its topic label, its content and its disclosure. Tuned on
-tests/touching/dev.jsonl; bench/touching.py reports precision and recall on any such file.
+tests/touching/*.jsonl and the first two held-out sets; bench/touching.py reports precision and recall
+on any such file.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ ACCOUNT = re.compile(r"\b(tell me|tell us|talk to me|talk to us|talk about|say m
 
 class TouchParams(BaseModel):
     similarity: float = Field(default=0.22, ge=0.0, le=1.0)  # with a keyword
+    best_similarity: float = Field(default=0.4, ge=0.0, le=1.0)  # the persona's closest fact
+    near_miss_margin: float = Field(default=0.05, ge=0.0, le=1.0)  # a near miss this much closer vetoes
     strong_similarity: float = Field(default=0.5, ge=0.0, le=1.0)  # without one
 
 
@@ -74,6 +81,10 @@ class TopicIndex:
         self._keywords = [[keyword_pattern(k) for k in expand(fact.keywords or fact.cues)] for fact in facts]
         cues = [cue for fact in facts for cue in fact.cues]
         self._cue_owner = np.array([i for i, fact in enumerate(facts) for _ in fact.cues], dtype=np.int64)
+        misses = [line for fact in facts for line in fact.near_misses]
+        owners = [i for i, fact in enumerate(facts) for _ in fact.near_misses]
+        self._miss_owner = np.array(owners, dtype=np.int64)
+        self._misses = embed_fixed(embedder, misses) if misses else np.zeros((0, 1), dtype=np.float32)
         views = [v for fact in facts for v in (fact.topic or fact.cues[0], fact.content, fact.disclosure)]
         self._cues = embed_fixed(embedder, cues) if cues else np.zeros((0, 1), dtype=np.float32)
         self._views = embed_fixed(embedder, views).reshape(len(facts), 3, -1) if facts else None
@@ -82,8 +93,12 @@ class TopicIndex:
     def similarity(self, text: str, whole: np.ndarray | None = None) -> np.ndarray:
         """Per fact, the closeness in meaning of the utterance's best sentence (see the module doc).
         `whole`: the utterance's embedding when the caller has it (the scorer does), to embed less."""
+        return self._compare(text, whole)[0]
+
+    def _compare(self, text: str, whole: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Per fact, the similarity above, and whether a near miss is closer than every cue."""
         if not self._count:
-            return np.zeros(0, dtype=np.float32)
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=bool)
         parts = sentences(text)  # the whole and each sentence: a greeting must not dilute the question
         if whole is None:
             whole = self._embedder.embed([text])[0]
@@ -94,7 +109,11 @@ class TopicIndex:
         best_cue = np.full((self._count, len(vectors)), -1.0, dtype=np.float32)
         np.maximum.at(best_cue, self._cue_owner, cue_sims)
         view_sims = np.einsum("fvd,sd->fs", self._views, vectors)  # summed over the 3 views
-        return ((best_cue + view_sims) / 4.0).max(axis=1)
+        best_miss = np.full(self._count, -1.0, dtype=np.float32)
+        if len(self._misses):
+            np.maximum.at(best_miss, self._miss_owner, (self._misses @ vectors.T).max(axis=1))
+        vetoed = best_miss > best_cue.max(axis=1) + self.params.near_miss_margin
+        return ((best_cue + view_sims) / 4.0).max(axis=1), vetoed
 
     def keyword_hits(self, text: str) -> np.ndarray:
         """Per fact, whether a keyword occurs within one sentence ("police" and "say" in two do not pair)."""
@@ -106,8 +125,9 @@ class TopicIndex:
         """Per fact, its similarity where the utterance touches it, else 0."""
         if is_offer(text):
             return np.zeros(self._count, dtype=np.float32)
-        similarity = self.similarity(text, whole)
+        similarity, missed = self._compare(text, whole)
         hits = self.keyword_hits(text)
+        closest = (similarity == similarity.max()) & (similarity >= self.params.best_similarity)
         strong = similarity >= self.params.strong_similarity
-        touched = (hits & (similarity >= self.params.similarity)) | strong
+        touched = ((hits & (similarity >= self.params.similarity)) | closest | strong) & ~missed
         return np.where(touched, similarity, 0.0).astype(np.float32)

@@ -74,7 +74,7 @@ def test_persona_follows_authoring_rules(persona: Persona):
     levels = [fact.trust_required for fact in persona.facts]
     assert min(levels) <= 0.35 and max(levels) >= 0.7 - 0.05 * (not persona.ground_truth.is_trafficking)
     for fact in persona.facts:
-        assert 3 <= len(fact.cues) <= 8, fact.id
+        assert 3 <= len(fact.cues) <= 14, fact.id
     assert 0.1 <= persona.initial_trust <= 0.3
     assert 0.5 <= persona.initial_fear <= 0.8
     assert "UNODC" in persona.instructor_summary

@@ -13,10 +13,14 @@ from simulator.personas import load_personas
 from simulator.settings import Settings
 from simulator.touching import TopicIndex, TouchParams, is_offer, keyword_pattern
 
-DEV_SET = Path(__file__).resolve().parent / "touching" / "dev.jsonl"
-# Written by a separate author; its figures from before any change it prompted are in bench/RESULTS.md.
-# It has been seen since, so here it is a regression check, not a held-out measurement.
-HELD_OUT = Path(__file__).resolve().parent.parent / "bench" / "heldout" / "touching" / "touching.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SET = ROOT / "tests" / "touching" / "dev.jsonl"
+# The sets the rule was tuned on: the dev set and the first two held-out sets by separate authors (their
+# figures from before any change they prompted are in bench/RESULTS.md). Seen since, so here they are a
+# regression check, not a held-out measurement. tests/touching/train.jsonl is not among them: its lines
+# are the shipped personas' cues and near misses. The third held-out set is reported, not tested.
+TUNING_SETS = [DEV_SET, ROOT / "bench" / "heldout" / "touching" / "touching.jsonl",
+               ROOT / "bench" / "heldout" / "touching2" / "touching.jsonl"]
 
 
 @pytest.mark.parametrize("keyword, text, found", [
@@ -95,13 +99,13 @@ def precision_recall(rows, predictions):
 
 
 @pytest.mark.real_model
-@pytest.mark.parametrize("labelled", [DEV_SET, HELD_OUT], ids=["dev", "held-out-seen"])
-def test_touching_reaches_precision_and_recall_per_persona(labelled):
+def test_touching_reaches_precision_and_recall_per_persona():
     from simulator.models import load_embedder
 
     embedder = load_embedder(Settings.load())
     personas = {p.id: p for p in load_personas(Settings.load().personas_dir)}
-    rows = [json.loads(line) for line in labelled.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for labelled in TUNING_SETS
+            for line in labelled.read_text(encoding="utf-8").splitlines() if line.strip()]
     by_persona: dict[str, list] = {}
     for row in rows:
         by_persona.setdefault(row["persona"], []).append(row)
