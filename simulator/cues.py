@@ -145,7 +145,8 @@ _PATTERNS: tuple[CuePattern, ...] = (
     # harmful
     CuePattern("blame ('why didn't you')", _rx(r"\bwhy (didn't|did not|wouldn't|couldn't|did you not|"
                                                r"would you ever|would you|did you let|did you agree|"
-                                               r"did you never)\b"),
+                                               r"did you never|did you (keep|stay|go back|get in|put up|"
+                                               r"trust|hand|go with|carry on|continue))\b"),
                ("blame",), tone={"harmful": STRONG}),
     CuePattern("blame ('why did you')", _rx(r"\bwhy did you (?!think|feel|say|mean)\w+"),
                ("blame",), tone={"harmful": CLEAR}),

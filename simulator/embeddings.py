@@ -37,9 +37,14 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self.name = name
+        self.path = Path(path)
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(path), device=device, local_files_only=True)
         self._lock = threading.Lock()
+
+    def transformer(self):
+        """The underlying transformers model (simulator.tuned_encoder merges adapters into it)."""
+        return self._model[0].auto_model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -85,8 +85,21 @@ class Head(BaseModel):
     recommended: list[list[float]]  # (n_features + 1) x 2, columns = (not, recommended)
     harmful_threshold: float  # p(harmful) at or above which the tone is harmful (chosen by cross-validation)
     trained_on: dict[str, int]  # source -> number of examples
+    # The tuned encoder's folder beside the head (simulator.tuned_encoder), whose embedding comes first in
+    # the features; None when the head reads the frozen features alone.
+    encoder: str | None = None
 
     _arrays: tuple[np.ndarray, ...] = PrivateAttr()
+    _encoder: object | None = PrivateAttr(default=None)
+
+    def attach(self, encoder: object) -> None:
+        """The loaded tuned encoder (an Embedder) named by `encoder`."""
+        self._encoder = encoder
+
+    @property
+    def tuned(self):
+        """The attached tuned encoder, or None."""
+        return self._encoder
 
     def model_post_init(self, context: object) -> None:
         """The lists as arrays once, so scoring one utterance costs microseconds, not conversions."""

@@ -1,10 +1,11 @@
 """Training the learned head: examples from the rubric's tone exemplars and the calibration sets, features
 that never see their own label, seeded cross-validation, and the file beside the rubric.
 
-`interview-sim rubric train` rebuilds `<rubrics>/heads/<rubric>.<embedder>.json`; the studio retrains it
-when an instructor saves a rubric; a stale file (rubric or calibration sets changed) is retrained on load
-into the cache folder. Cross-validated figures are what the studio shows: never the score on the texts
-the head was fitted to.
+`interview-sim rubric train` rebuilds `<rubrics>/heads/<rubric>.<embedder>.json` (with `--encoder`, first
+the tuned encoder in `<rubric>.<embedder>.encoder/`, simulator.tuned_encoder); the studio retrains the
+head when an instructor saves a rubric; a stale file (rubric or calibration sets changed) is retrained on
+load into the cache folder. The encoder is only retrained by the command (minutes, not seconds).
+Cross-validated figures are what the studio shows: never the score on the texts the head was fitted to.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from simulator.head import (
 from simulator.labels import TONES
 from simulator.rubric import Rubric
 from simulator.scoring import FEATURE_LAYOUT, Analysis, Scorer, settle
+from simulator.tuned_encoder import TunedEncoder, load_encoder
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,16 @@ def head_path(rubrics_dir: Path, rubric_id: str, embedder_name: str) -> Path:
     return Path(rubrics_dir) / "heads" / f"{rubric_id}.{embedder_name}.json"
 
 
+def encoder_path(rubrics_dir: Path, rubric_id: str, embedder_name: str) -> Path:
+    return Path(rubrics_dir) / "heads" / f"{rubric_id}.{embedder_name}.encoder"
+
+
+def shipped_encoder(rubrics_dir: Path, rubric_id: str, embedder: Embedder) -> TunedEncoder | None:
+    """The tuned encoder beside the rubric's head, when one was trained."""
+    folder = encoder_path(rubrics_dir, rubric_id, embedder.name)
+    return load_encoder(folder, embedder) if folder.is_dir() else None
+
+
 def training_examples(rubric: Rubric, calibration_dir: Path) -> list[Example]:
     """The rubric's tone exemplars, then every calibration set's items (files in name order)."""
     examples = [Example(text=text, tone=tone, recommended=None, question_type=None, source="exemplars")
@@ -79,9 +91,12 @@ def training_examples(rubric: Rubric, calibration_dir: Path) -> list[Example]:
     return examples
 
 
-def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str) -> str:
+def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,
+                encoder: TunedEncoder | None = None) -> str:
     payload = json.dumps([rubric.content_hash(), embedder_name, FEATURE_LAYOUT, L2, ITERATIONS, SEED, FOLDS,
                           MAX_FALSE_ALARMS, [e.model_dump() for e in examples]], sort_keys=True)
+    if encoder is not None:
+        payload += encoder.digest
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -122,6 +137,15 @@ def analyse_examples(rubric: Rubric, embedder: Embedder, examples: list[Example]
     return [analysis for analysis in analyses if analysis is not None]
 
 
+def add_tuned(analyses: list[Analysis], encoder: TunedEncoder | None) -> list[Analysis]:
+    """Put each example's tuned embedding, from the adapter that never saw it, before its features."""
+    if encoder is not None:
+        tuned = encoder.embed_held_out([analysis.text for analysis in analyses])
+        for analysis, vector in zip(analyses, tuned, strict=True):
+            analysis.features = np.concatenate([vector, analysis.features]).astype(np.float32)
+    return analyses
+
+
 def _fit(features: np.ndarray, examples: list[Example], rows: np.ndarray) -> tuple[np.ndarray, ...]:
     """Standardisation and both regressions from the examples in `rows`."""
     x = features[rows]
@@ -136,13 +160,14 @@ def _fit(features: np.ndarray, examples: list[Example], rows: np.ndarray) -> tup
 
 
 def _head(embedder_name: str, print_: str, mean, scale, tone_w, rec_w, threshold: float,
-          examples: list[Example]) -> Head:
+          examples: list[Example], encoder: TunedEncoder | None) -> Head:
     sources: dict[str, int] = {}
     for example in examples:
         sources[example.source] = sources.get(example.source, 0) + 1
     return Head(embedder=embedder_name, fingerprint=print_, n_features=len(mean), mean=rounded(mean),
                 scale=rounded(scale), tone=rounded(tone_w), recommended=rounded(rec_w),
-                harmful_threshold=threshold, trained_on=sources)
+                harmful_threshold=threshold, trained_on=sources,
+                encoder=encoder.folder.name if encoder is not None else None)
 
 
 def _folds(n: int) -> np.ndarray:
@@ -150,10 +175,12 @@ def _folds(n: int) -> np.ndarray:
 
 
 def cross_validate_head(rubric: Rubric, embedder: Embedder, examples: list[Example],
-                        analyses: list[Analysis] | None = None) -> CrossValidation:
+                        analyses: list[Analysis] | None = None,
+                        encoder: TunedEncoder | None = None) -> CrossValidation:
     """Seeded k-fold: each example labelled by a head trained on the other folds; the harmful threshold is
-    the lowest whose out-of-fold false-alarm rate stays within MAX_FALSE_ALARMS."""
-    analyses = analyses or analyse_examples(rubric, embedder, examples)
+    the lowest whose out-of-fold false-alarm rate stays within MAX_FALSE_ALARMS. `analyses` already carry
+    the tuned features when given; else they are made here, with `encoder`'s."""
+    analyses = analyses or add_tuned(analyse_examples(rubric, embedder, examples), encoder)
     features = np.stack([a.features for a in analyses])
     fold_of = _folds(len(examples))
     tone_p = np.zeros((len(examples), len(TONES)))
@@ -205,15 +232,19 @@ def _report(examples: list[Example], decided: list[tuple], threshold: float,
         by_source=by_source)
 
 
-def train_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path) -> tuple[Head, CrossValidation]:
-    """Cross-validate (which also picks the harmful threshold), then fit on every example."""
+def train_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path,
+               encoder: TunedEncoder | None = None) -> tuple[Head, CrossValidation]:
+    """Cross-validate (which also picks the harmful threshold), then fit on every example. With `encoder`,
+    the tuned embedding comes first in the features and the head names the encoder's folder."""
     examples = training_examples(rubric, calibration_dir)
-    analyses = analyse_examples(rubric, embedder, examples)
+    analyses = add_tuned(analyse_examples(rubric, embedder, examples), encoder)
     validation = cross_validate_head(rubric, embedder, examples, analyses)
     features = np.stack([a.features for a in analyses])
     fitted = _fit(features, examples, np.arange(len(examples)))
-    head = _head(embedder.name, fingerprint(rubric, examples, embedder.name), *fitted,
-                 validation.harmful_threshold, examples)
+    head = _head(embedder.name, fingerprint(rubric, examples, embedder.name, encoder), *fitted,
+                 validation.harmful_threshold, examples, encoder)
+    if encoder is not None:
+        head.attach(encoder)
     return head, validation
 
 
@@ -223,17 +254,22 @@ def head_for(rubric: Rubric, embedder: Embedder, rubrics_dir: Path, cache_dir: P
     shipped = load_head(head_path(rubrics_dir, rubric.id, embedder.name))
     if shipped is None:
         return None
+    encoder = None
+    if shipped.encoder is not None:
+        encoder = load_encoder(Path(rubrics_dir) / "heads" / shipped.encoder, embedder)
+        if encoder is None:
+            return None  # its features need the encoder; the scorer runs on exemplars and cues instead
     calibration_dir = Path(rubrics_dir) / "calibration"
-    current = fingerprint(rubric, training_examples(rubric, calibration_dir), embedder.name)
-    if shipped.fingerprint == current:
-        return shipped
+    current = fingerprint(rubric, training_examples(rubric, calibration_dir), embedder.name, encoder)
     cached_path = Path(cache_dir) / "heads" / f"{current}.json"
-    cached = load_head(cached_path)
-    if cached is not None:
-        return cached
+    head = shipped if shipped.fingerprint == current else load_head(cached_path)
+    if head is not None:
+        if encoder is not None:
+            head.attach(encoder)
+        return head
     log.info("retraining the learned head for rubric %s (%s): rubric or calibration sets changed",
              rubric.id, embedder.name)
-    head, _ = train_head(rubric, embedder, calibration_dir)
+    head, _ = train_head(rubric, embedder, calibration_dir, encoder)
     try:
         save_head(head, cached_path)
     except OSError:

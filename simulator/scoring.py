@@ -282,6 +282,10 @@ class Scorer:
             sentence_vectors = vectors[first:first + len(sentences)]
             verdicts = [self._label_sentence(s, v) for s, v in zip(sentences, sentence_vectors, strict=True)]
             results.append(self._analyse(text, verdicts, whole))
+        if results and self.head is not None and self.head.tuned is not None:
+            tuned = self.head.tuned.embed([analysis.text for analysis in results])
+            for analysis, vector in zip(results, tuned, strict=True):
+                analysis.features = np.concatenate([vector, analysis.features]).astype(np.float32)
         return results
 
     def _label_sentence(self, sentence: str, vector: np.ndarray) -> _SentenceVerdict:

@@ -11,6 +11,7 @@ from simulator.head import balanced_weights, fit_logistic, load_head, predict_lo
 from simulator.head_training import fingerprint, head_for, head_path, train_head, training_examples
 from simulator.rubric import load_rubric
 from simulator.settings import Settings
+from simulator.tuned_encoder import TunedEncoder
 
 REPO = Path(__file__).resolve().parent.parent
 RUBRIC = REPO / "rubrics" / "default.yaml"
@@ -93,5 +94,6 @@ def test_the_shipped_head_is_current():
     rubric, name = load_rubric(RUBRIC), Settings.load(environ={}).embedder
     head = load_head(head_path(REPO / "rubrics", rubric.id, name))
     examples = training_examples(rubric, REPO / "rubrics" / "calibration")
-    assert head is not None and head.fingerprint == fingerprint(rubric, examples, name), \
+    encoder = TunedEncoder(REPO / "rubrics" / "heads" / head.encoder, REPO, name) if head.encoder else None
+    assert head is not None and head.fingerprint == fingerprint(rubric, examples, name, encoder), \
         "run: interview-sim rubric train"

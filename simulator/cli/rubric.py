@@ -13,9 +13,17 @@ from simulator.cli.common import add_settings_flags, settings_from_args
 from simulator.cli.score import build_scorer, selected_rubric
 from simulator.datafiles import DataFileError
 from simulator.head import save_head
-from simulator.head_training import CrossValidation, head_path, train_head
+from simulator.head_training import (
+    CrossValidation,
+    encoder_path,
+    head_path,
+    shipped_encoder,
+    train_head,
+    training_examples,
+)
 from simulator.models import load_embedder
 from simulator.rubric import load_rubric, load_rubrics
+from simulator.tuned_encoder import train_encoder
 
 CALIBRATION_FILE = Path("calibration") / "officer_utterances.yaml"
 
@@ -45,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     training = sub.add_parser("train", help="rebuild the learned head (seeded) beside the rubric; print "
                                             "its cross-validated figures")
     training.add_argument("--json", action="store_true", help="print the cross-validation as JSON")
+    training.add_argument("--encoder", action="store_true",
+                          help="first retrain the tuned encoder (LoRA on MiniLM, seeded; minutes on CPU; "
+                               "needs peft)")
     add_settings_flags(training, "--rubrics-dir", "--rubric", "--embedder", "--device")
     training.set_defaults(func=run_train)
 
@@ -94,7 +105,18 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_train(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     rubric, embedder = selected_rubric(settings), load_embedder(settings)
-    head, validation = train_head(rubric, embedder, Path(settings.rubrics_dir) / "calibration")
+    calibration = Path(settings.rubrics_dir) / "calibration"
+    if args.encoder:
+        try:
+            import peft  # noqa: F401
+        except ImportError:
+            raise CLIError("training the encoder needs peft: pip install -e '.[train]'") from None
+        folder = encoder_path(settings.rubrics_dir, rubric.id, embedder.name)
+        encoder = train_encoder(training_examples(rubric, calibration), embedder, folder)
+        print(f"wrote {folder}", file=sys.stderr)
+    else:
+        encoder = shipped_encoder(settings.rubrics_dir, rubric.id, embedder)
+    head, validation = train_head(rubric, embedder, calibration, encoder)
     path = head_path(settings.rubrics_dir, rubric.id, embedder.name)
     save_head(head, path)
     print(json.dumps(validation.model_dump(mode="json"), indent=2) if args.json

@@ -25,6 +25,7 @@ from simulator.head_training import (
     CrossValidation,
     cross_validate_head,
     head_path,
+    shipped_encoder,
     train_head,
     training_examples,
 )
@@ -236,8 +237,10 @@ class StudioHandlers:
         calibration = Path(self.services.settings.rubrics_dir) / "calibration"
         embedder = self.services.embedder()
         saved_rubric = self.services.rubric(rubric_id)
-        saved = cross_validate_head(saved_rubric, embedder, training_examples(saved_rubric, calibration))
-        trial = cross_validate_head(edited, embedder, training_examples(edited, calibration))
+        encoder = shipped_encoder(self.services.settings.rubrics_dir, rubric_id, embedder)
+        saved = cross_validate_head(saved_rubric, embedder, training_examples(saved_rubric, calibration),
+                                    encoder=encoder)
+        trial = cross_validate_head(edited, embedder, training_examples(edited, calibration), encoder=encoder)
         return metrics_table(saved, trial)
 
     def save_rubric(self, text: str, request: gr.Request | None = None) -> str:
@@ -247,7 +250,8 @@ class StudioHandlers:
         save_atomically(rubrics_dir, rubric.id, "rubric", text)
         embedder = self.services.embedder()
         if head_path(rubrics_dir, rubric.id, embedder.name).exists():  # retrain the head beside the rubric
-            save_head(train_head(rubric, embedder, rubrics_dir / "calibration")[0],
+            encoder = shipped_encoder(rubrics_dir, rubric.id, embedder)
+            save_head(train_head(rubric, embedder, rubrics_dir / "calibration", encoder)[0],
                       head_path(rubrics_dir, rubric.id, embedder.name))
         self.services.reload_rubrics()
         self.services.store().audit(user.name, "rubric_saved", rubric.id, {"hash": rubric.content_hash()})

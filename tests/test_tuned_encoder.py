@@ -1,0 +1,110 @@
+"""The tuned encoder: the fixed half split, the LoRA merge maths, held-out views, and the shipped files."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from simulator.embeddings import HashingEmbedder
+from simulator.head import load_head, save_head
+from simulator.head_training import encoder_path, head_for, head_path, train_head
+from simulator.rubric import load_rubric
+from simulator.settings import Settings
+from simulator.tuned_encoder import META, TunedEncoder, _merge, half_of, text_key
+
+REPO = Path(__file__).resolve().parent.parent
+RUBRIC = REPO / "rubrics" / "default.yaml"
+
+
+def test_the_half_split_is_fixed_by_the_text():
+    texts = [f"utterance number {i}" for i in range(200)]
+    halves = [half_of(t) for t in texts]
+    assert halves == [half_of(t) for t in reversed(texts)][::-1]  # not by position
+    assert 70 < sum(halves) < 130  # about even
+    assert text_key("a") == text_key("a") != text_key("b")
+
+
+class _Tiny:
+    """Stands in for SentenceTransformerEmbedder: one layer named as in a BERT model."""
+
+    def __init__(self):
+        self.net = torch.nn.Module()
+        self.net.encoder = torch.nn.Module()
+        self.net.encoder.query = torch.nn.Linear(3, 2, bias=False)
+        self.net.encoder.query.weight.data = torch.zeros(2, 3)
+
+    def transformer(self):
+        return self.net
+
+
+def test_merge_adds_b_times_a_times_alpha_over_r(tmp_path):
+    a = torch.tensor([[1.0, 0.0, 2.0]])  # r = 1, in = 3
+    b = torch.tensor([[3.0], [-1.0]])  # out = 2
+    prefix = "base_model.model.encoder.query"
+    tensors = {f"{prefix}.lora_A.weight": a, f"{prefix}.lora_B.weight": b}
+    save_file(tensors, str(tmp_path / "adapter_model.safetensors"))
+    (tmp_path / "adapter_config.json").write_text(json.dumps({"r": 1, "lora_alpha": 2}), encoding="utf-8")
+    model = _Tiny()
+    _merge(model, tmp_path)
+    # hand-computed: B @ A = [[3, 0, 6], [-1, 0, -2]], times alpha / r = 2
+    assert model.net.encoder.query.weight.tolist() == [[6.0, 0.0, 12.0], [-2.0, 0.0, -4.0]]
+
+
+class _Constant:
+    def __init__(self, value: float):
+        self.value = value
+
+    def embed(self, texts):
+        return np.full((len(texts), 2), self.value, dtype=np.float32)
+
+
+def test_held_out_view_uses_the_adapter_that_never_saw_the_text(tmp_path):
+    (tmp_path / META).write_text(json.dumps({"digest": "d", "seen_by_a": [text_key("seen by a")]}),
+                                 encoding="utf-8")
+    encoder = TunedEncoder(tmp_path, tmp_path, "test")
+    encoder._models = {"a": _Constant(1.0), "b": _Constant(2.0)}
+    held_out = encoder.embed_held_out(["seen by a", "new text"])
+    assert held_out[:, 0].tolist() == [2.0, 1.0]
+    assert encoder.embed(["seen by a"])[0, 0] == 1.0  # new utterances always through "a"
+
+
+def test_a_head_whose_encoder_is_missing_reads_as_none(tmp_path):
+    """Its features need the encoder, so the scorer falls back to exemplars and cues, not a crash."""
+    folder = tmp_path / "rubrics"
+    folder.mkdir()
+    shutil.copy(RUBRIC, folder / "default.yaml")
+    shutil.copytree(REPO / "rubrics" / "calibration", folder / "calibration")
+    rubric, embedder = load_rubric(RUBRIC), HashingEmbedder(dim=32)
+    head, _ = train_head(rubric, embedder, folder / "calibration")
+    save_head(head.model_copy(update={"encoder": "default.hashing-32.encoder"}),
+              head_path(folder, rubric.id, embedder.name))
+    assert head_for(rubric, embedder, folder, tmp_path / "cache") is None
+
+
+def test_the_shipped_encoder_is_small_and_named_by_the_head():
+    name = Settings.load(environ={}).embedder
+    head = load_head(head_path(REPO / "rubrics", "default", name))
+    folder = encoder_path(REPO / "rubrics", "default", name)
+    assert head.encoder == folder.name
+    sizes = [path.stat().st_size for path in folder.rglob("*.safetensors")]
+    assert len(sizes) == 2 and sum(sizes) < 8_000_000
+
+
+@pytest.mark.real_model
+def test_the_shipped_encoder_feeds_the_head():
+    from simulator.models import load_embedder
+    from simulator.scoring import Scorer
+
+    settings = Settings.load()
+    embedder = load_embedder(settings)
+    rubric = load_rubric(RUBRIC)
+    head = head_for(rubric, embedder, REPO / "rubrics", settings.cache_dir)
+    assert head is not None and head.tuned is not None
+    analysis = Scorer(rubric, embedder, head).analyse_many(["Tell me what happened next."])[0]
+    assert analysis.features.shape == (head.n_features,)
+    seen = next(text for text in rubric.labels.tone["neutral"] if text_key(text) in head.tuned._seen_by_a)
+    assert not np.allclose(head.tuned.embed([seen]), head.tuned.embed_held_out([seen]))
