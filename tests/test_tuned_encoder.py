@@ -108,3 +108,23 @@ def test_the_shipped_encoder_feeds_the_head():
     assert analysis.features.shape == (head.n_features,)
     seen = next(text for text in rubric.labels.tone["neutral"] if text_key(text) in head.tuned._seen_by_a)
     assert not np.allclose(head.tuned.embed([seen]), head.tuned.embed_held_out([seen]))
+
+
+@pytest.mark.real_model
+def test_training_writes_small_reproducible_adapters(tmp_path, real_embedder, monkeypatch):
+    pytest.importorskip("peft")
+    import simulator.tuned_encoder as tuned_encoder
+    from simulator.head_training import Example
+
+    monkeypatch.setattr(tuned_encoder, "EPOCHS", 1)
+    tones = ("supportive", "neutral", "harmful")
+    examples = [Example(text=f"Officer line number {i}.", tone=tones[i % 3], recommended=i % 2 == 0,
+                        question_type="statement", source="test") for i in range(24)]
+    first = tuned_encoder.train_encoder(examples, real_embedder, tmp_path / "one")
+    again = tuned_encoder.train_encoder(examples, real_embedder, tmp_path / "two")
+    assert sorted(p.name for p in (tmp_path / "one" / "a").iterdir()) == [
+        "adapter_config.json", "adapter_model.safetensors"]
+    assert first.digest == again.digest  # same seed, same bytes
+    seen = [e.text for e in examples if half_of(e.text) == 0]
+    assert first._seen_by_a == {text_key(text) for text in seen}
+    assert first.embed(seen[:1]).shape == (1, 384)
