@@ -1,4 +1,4 @@
-"""The learned head: logistic regressions for tone and for "recommended" over utterance features.
+"""The learned head: logistic regressions for tone, "recommended" and question type over utterance features.
 
 Why: exemplar similarity in MiniLM follows topic more than tone, so harm without a cue word read as
 neutral. A linear read-out trained on labelled utterances (the rubric's tone exemplars and the calibration
@@ -83,6 +83,8 @@ class Head(BaseModel):
     scale: list[float]
     tone: list[list[float]]  # (n_features + 1) x 3, rows = features then bias, columns = TONES
     recommended: list[list[float]]  # (n_features + 1) x 2, columns = (not, recommended)
+    # (n_features + 1) x 5, columns = QUESTION_TYPES; None: the exemplar-and-cue rules decide the type
+    question_type: list[list[float]] | None = None
     harmful_threshold: float  # p(harmful) at or above which the tone is harmful (chosen by cross-validation)
     trained_on: dict[str, int]  # source -> number of examples
     # The tuned encoder's folder beside the head (simulator.tuned_encoder), whose embedding comes first in
@@ -103,7 +105,7 @@ class Head(BaseModel):
 
     def model_post_init(self, context: object) -> None:
         """The lists as arrays once, so scoring one utterance costs microseconds, not conversions."""
-        lists = (self.mean, self.scale, self.tone, self.recommended)
+        lists = (self.mean, self.scale, self.tone, self.recommended, self.question_type or [[0.0]])
         self._arrays = tuple(np.array(values) for values in lists)
 
     def _standardise(self, features: np.ndarray) -> np.ndarray:
@@ -115,6 +117,11 @@ class Head(BaseModel):
 
     def recommended_probability(self, features: np.ndarray) -> np.ndarray:
         return predict_logistic(self._standardise(features), self._arrays[3])[:, 1]
+
+    def question_type_probabilities(self, features: np.ndarray) -> np.ndarray | None:
+        if self.question_type is None:
+            return None
+        return predict_logistic(self._standardise(features), self._arrays[4])
 
 
 def rounded(values: np.ndarray) -> list:

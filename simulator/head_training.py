@@ -31,7 +31,7 @@ from simulator.head import (
     rounded,
     save_head,
 )
-from simulator.labels import TONES
+from simulator.labels import QUESTION_TYPES, TONES
 from simulator.rubric import Rubric
 from simulator.scoring import FEATURE_LAYOUT, Analysis, Scorer, settle
 from simulator.tuned_encoder import TunedEncoder, load_encoder
@@ -59,6 +59,7 @@ class CrossValidation(BaseModel):
     harmful_threshold: float
     tone: LabelMetrics
     recommended: LabelMetrics
+    question_type: LabelMetrics | None = None
     harmful_recall: float
     harmful_precision: float
     false_alarms: float  # share of supportive or neutral examples called harmful
@@ -94,7 +95,8 @@ def training_examples(rubric: Rubric, calibration_dir: Path) -> list[Example]:
 def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,
                 encoder: TunedEncoder | None = None) -> str:
     payload = json.dumps([rubric.content_hash(), embedder_name, FEATURE_LAYOUT, L2, ITERATIONS, SEED, FOLDS,
-                          MAX_FALSE_ALARMS, [e.model_dump() for e in examples]], sort_keys=True)
+                          MAX_FALSE_ALARMS, "question-type head", [e.model_dump() for e in examples]],
+                         sort_keys=True)
     if encoder is not None:
         payload += encoder.digest
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
@@ -147,7 +149,7 @@ def add_tuned(analyses: list[Analysis], encoder: TunedEncoder | None) -> list[An
 
 
 def _fit(features: np.ndarray, examples: list[Example], rows: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Standardisation and both regressions from the examples in `rows`."""
+    """Standardisation and the three regressions from the examples in `rows`."""
     x = features[rows]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = (x - mean) / scale
@@ -156,16 +158,21 @@ def _fit(features: np.ndarray, examples: list[Example], rows: np.ndarray) -> tup
     labelled = np.array([examples[i].recommended is not None for i in rows])
     rec_y = np.array([int(bool(examples[i].recommended)) for i in rows[labelled]])
     rec_w = fit_logistic(z[labelled], rec_y, 2, balanced_weights(rec_y, 2))
-    return mean, scale, tone_w, rec_w
+    typed = np.array([examples[i].question_type is not None for i in rows])
+    type_y = np.array([QUESTION_TYPES.index(examples[i].question_type) for i in rows[typed]])
+    types = len(QUESTION_TYPES)
+    type_w = fit_logistic(z[typed], type_y, types, balanced_weights(type_y, types))
+    return mean, scale, tone_w, rec_w, type_w
 
 
-def _head(embedder_name: str, print_: str, mean, scale, tone_w, rec_w, threshold: float,
+def _head(embedder_name: str, print_: str, mean, scale, tone_w, rec_w, type_w, threshold: float,
           examples: list[Example], encoder: TunedEncoder | None) -> Head:
     sources: dict[str, int] = {}
     for example in examples:
         sources[example.source] = sources.get(example.source, 0) + 1
     return Head(embedder=embedder_name, fingerprint=print_, n_features=len(mean), mean=rounded(mean),
                 scale=rounded(scale), tone=rounded(tone_w), recommended=rounded(rec_w),
+                question_type=rounded(type_w),
                 harmful_threshold=threshold, trained_on=sources,
                 encoder=encoder.folder.name if encoder is not None else None)
 
@@ -185,13 +192,15 @@ def cross_validate_head(rubric: Rubric, embedder: Embedder, examples: list[Examp
     fold_of = _folds(len(examples))
     tone_p = np.zeros((len(examples), len(TONES)))
     recommended_p = np.zeros(len(examples))
+    type_p = np.zeros((len(examples), len(QUESTION_TYPES)))
     for fold in range(FOLDS):
-        mean, scale, tone_w, rec_w = _fit(features, examples, np.flatnonzero(fold_of != fold))
+        mean, scale, tone_w, rec_w, type_w = _fit(features, examples, np.flatnonzero(fold_of != fold))
         held = np.flatnonzero(fold_of == fold)
         z = (features[held] - mean) / scale
         tone_p[held] = predict_logistic(z, tone_w)
         recommended_p[held] = predict_logistic(z, rec_w)[:, 1]
-    outcomes = {threshold: [settle(a, tone_p[i], float(recommended_p[i]), threshold)
+        type_p[held] = predict_logistic(z, type_w)
+    outcomes = {threshold: [settle(a, tone_p[i], float(recommended_p[i]), threshold, type_p[i])
                             for i, a in enumerate(analyses)] for threshold in THRESHOLDS}
     tone_truth = [e.tone for e in examples]
 
@@ -208,6 +217,7 @@ def _report(examples: list[Example], decided: list[tuple], threshold: float,
     tones = [d[0] for d in decided]
     truth = [e.tone for e in examples]
     rec_rows = [i for i, e in enumerate(examples) if e.recommended is not None]
+    type_rows = [i for i, e in enumerate(examples) if e.question_type is not None]
     harmful_true = [i for i, t in enumerate(truth) if t == "harmful"]
     harmful_said = [i for i, t in enumerate(tones) if t == "harmful"]
     hits = sum(tones[i] == "harmful" for i in harmful_true)
@@ -227,6 +237,8 @@ def _report(examples: list[Example], decided: list[tuple], threshold: float,
         folds=FOLDS, harmful_threshold=threshold, tone=label_metrics(TONES, truth, tones),
         recommended=label_metrics(("true", "false"), [str(examples[i].recommended).lower() for i in rec_rows],
                                   [str(decided[i][1]).lower() for i in rec_rows]),
+        question_type=label_metrics(QUESTION_TYPES, [examples[i].question_type for i in type_rows],
+                                    [decided[i][3] for i in type_rows]),
         harmful_recall=round(hits / max(1, len(harmful_true)), 4),
         harmful_precision=round(hits / max(1, len(harmful_said)), 4), false_alarms=round(alarms, 4),
         by_source=by_source)

@@ -11,6 +11,7 @@ from simulator.scoring import (
     cosine_matrix,
     criterion_score,
     is_recommended,
+    settle,
     softmax,
     top_k_class_scores,
 )
@@ -251,3 +252,20 @@ def test_trainee_feedback_is_plain_and_the_evidence_is_technical(fake_scorer):
         assert technical not in assessment.explanation and technical not in assessment.suggestion
     assert "p=" in assessment.evidence and "like '" in assessment.evidence
     assert assessment.explanation.endswith(".") and assessment.explanation.count(". ") == 0
+
+
+def _type_p(label: str) -> np.ndarray:
+    return np.array([0.9 if t == label else 0.025 for t in QUESTION_TYPES])
+
+
+def test_the_head_decides_the_question_type_within_the_fixed_rules(fake_scorer):
+    calm = np.array([0.2, 0.7, 0.1])
+    analysis = fake_scorer.analyse_many(["Tell me about the house."])[0]
+    assert settle(analysis, calm, 0.5, 0.5, _type_p("directive"))[3] == "directive"
+    assert settle(analysis, calm, 0.5, 0.5)[3] == analysis.question_type  # no type head: the rules
+    # what the rules read as a question stays one
+    assert settle(analysis, calm, 0.5, 0.5, _type_p("statement"))[3] == analysis.question_type
+    threat = fake_scorer.analyse_many(["Tell me everything now or you're going to prison."])[0]
+    assert settle(threat, calm, 0.5, 0.5, _type_p("invitation"))[3] == "directive"  # a demand
+    # the recommendation follows the decided type: a suggestive question is never recommended
+    assert settle(analysis, calm, 0.6, 0.5, _type_p("suggestive"))[1] is False

@@ -131,6 +131,8 @@ def format_cross_validation(result: CrossValidation) -> str:
              f"  harmful recall {result.harmful_recall:.3f}, precision {result.harmful_precision:.3f}, "
              f"false alarms {result.false_alarms:.3f} of supportive or neutral"]
     lines += format_metrics("tone", result.tone) + format_metrics("recommended", result.recommended)
+    if result.question_type is not None:
+        lines += format_metrics("question type", result.question_type)
     lines.append("  by set: " + "; ".join(
         f"{source} " + ", ".join(f"{key} {value:.3f}" if key != "n" else f"n={int(value)}"
                                  for key, value in figures.items())
