@@ -97,6 +97,24 @@ def test_app_instances_opening_a_new_database_at_once_migrate_it_once(database):
         store.close()
 
 
+def test_an_instance_waits_past_its_busy_timeout_for_another_instances_upgrade(tmp_path):
+    """Instances starting together queue behind one upgrade even when it outlasts a request's lock wait."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    Store(url).close()
+    holder = sqlite3.connect(tmp_path / "sim.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another instance in the middle of its upgrade
+    release = threading.Timer(0.6, holder.rollback)
+    release.start()
+    store = Store(url, busy_timeout_s=0.1)
+    release.join()
+    holder.close()
+    with store._engine.connect() as connection:  # and afterwards a request waits its own time again
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 100
+    store.close()
+
+
 def test_sqlite_is_set_up_for_many_threads(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'data' / 'sim.db'}", busy_timeout_s=2.5)
     with store._engine.connect() as connection:

@@ -20,6 +20,9 @@ from sqlalchemy.exc import DBAPIError
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 WRITE_OPTIONS = {"sqlite_begin": "IMMEDIATE"}
 MIGRATION_LOCK = 72_617_001  # PostgreSQL advisory lock key: one schema upgrade at a time
+# Instances starting together queue behind one schema upgrade, which on a busy machine can take longer
+# than a request may wait for a lock (seen: four at once on 2 saturated cores ran past 5 s).
+MIGRATION_WAIT_S = 60.0
 
 
 class StorageError(Exception):
@@ -43,17 +46,31 @@ def open_engine(database_url: str, busy_timeout_s: float) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creating it in a new database)."""
+def upgrade_schema(engine: Engine, busy_timeout_s: float) -> None:
+    """Bring the schema to the newest migration (creating it in a new database), waiting up to
+    MIGRATION_WAIT_S for another instance's upgrade; the connection then waits `busy_timeout_s` again."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    sqlite = engine.url.get_backend_name() == "sqlite"
     try:
-        with engine.execution_options(**WRITE_OPTIONS).begin() as connection:
-            _lock_migrations(connection)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            if sqlite:
+                _set_busy_timeout(connection, MIGRATION_WAIT_S)
+            try:
+                with connection.execution_options(**WRITE_OPTIONS).begin():
+                    _lock_migrations(connection)
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+            finally:
+                if sqlite:
+                    _set_busy_timeout(connection, busy_timeout_s)
     except DBAPIError as exc:
         raise StorageError(f"cannot open or upgrade the database: {describe(exc)}") from exc
+
+
+def _set_busy_timeout(connection: Connection, seconds: float) -> None:
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    connection.commit()  # the statement began a transaction; end it before the next BEGIN
 
 
 def schema_version(engine: Engine) -> str | None:
@@ -84,6 +101,7 @@ def _lock_migrations(connection: Connection) -> None:
     the tables; an advisory lock held until this transaction ends lets one upgrade while the others
     wait and then find the schema current. (SQLite's BEGIN IMMEDIATE already serialises them.)"""
     if _is_postgres(connection.engine.url):
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(MIGRATION_WAIT_S * 1000)}")
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 

@@ -72,7 +72,7 @@ class Store(CourseStorage):
     def __init__(self, database_url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S):
         self._engine = open_engine(database_url, busy_timeout_s)
         self._writer = self._engine.execution_options(**WRITE_OPTIONS)
-        upgrade_schema(self._engine)
+        upgrade_schema(self._engine, busy_timeout_s)
 
     def close(self) -> None:
         self._engine.dispose()
