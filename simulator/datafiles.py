@@ -73,9 +73,10 @@ def read_yaml(path: Path) -> object:
     return parse_yaml(text, path)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class _StrictLoader(yaml.SafeLoader):
     """A safe loader that refuses aliases: a few hundred bytes of nested `*refs` would otherwise expand to
-    billions of nodes and stall validation (a "billion laughs" file). Data files never need them."""
+    billions of nodes and stall validation (a "billion laughs" file). Data files never need them. It also
+    refuses a key given twice in one mapping, which plain YAML settles silently by keeping the last."""
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -83,10 +84,20 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key '{key}' appears twice",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
 
 def parse_yaml(text: str, path: Path | str = "<text>") -> object:
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -6,14 +6,14 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+from simulator.datafiles import read_yaml
 
 TOPIC_WORDS = Path(__file__).with_name("topic_words.yaml")
 
 
 @cache
 def families() -> dict[str, tuple[str, ...]]:
-    data = yaml.safe_load(TOPIC_WORDS.read_text(encoding="utf-8"))
+    data = read_yaml(TOPIC_WORDS)
     return {name: tuple(words) for name, words in data.items()}
 
 

@@ -88,6 +88,14 @@ def test_yaml_aliases_are_refused_before_they_can_expand():
     assert time.perf_counter() - started < 1
 
 
+def test_a_key_given_twice_is_refused_with_its_line():
+    """Plain YAML keeps the last of two equal keys and loses the first without a word."""
+    with pytest.raises(DataFileError, match="key 'violence' appears twice") as caught:
+        parse_yaml("phone: [a]\nviolence: [b]\nviolence: [c]\n", "words.yaml")
+    assert "line 3" in str(caught.value) and "words.yaml" in str(caught.value)
+    assert parse_yaml("a: {x: 1}\nb: {x: 2}\n") == {"a": {"x": 1}, "b": {"x": 2}}  # same key, two mappings
+
+
 def test_bad_rubric_files_are_reported_and_the_default_still_loads(tmp_path):
     folder = tmp_path / "rubrics"
     folder.mkdir()
