@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, PrivateAttr
 
+from simulator.embeddings import Embedder
 from simulator.labels import TONES
 
 L2 = 0.03  # ridge penalty on the standardised weights (bias excluded); cross-validated against 0.01-3
@@ -92,14 +93,14 @@ class Head(BaseModel):
     encoder: str | None = None
 
     _arrays: tuple[np.ndarray, ...] = PrivateAttr()
-    _encoder: object | None = PrivateAttr(default=None)
+    _encoder: Embedder | None = PrivateAttr(default=None)
 
-    def attach(self, encoder: object) -> None:
-        """The loaded tuned encoder (an Embedder) named by `encoder`."""
+    def attach(self, encoder: Embedder) -> None:
+        """The loaded tuned encoder named by `encoder`."""
         self._encoder = encoder
 
     @property
-    def tuned(self):
+    def tuned(self) -> Embedder | None:
         """The attached tuned encoder, or None."""
         return self._encoder
 

@@ -33,7 +33,7 @@ from simulator.head import (
 )
 from simulator.labels import QUESTION_TYPES, TONES
 from simulator.rubric import Rubric
-from simulator.scoring import FEATURE_LAYOUT, Analysis, Scorer, settle
+from simulator.scoring import FEATURE_LAYOUT, Analysis, Scorer, prepend_tuned, settle
 from simulator.tuned_encoder import TunedEncoder, load_encoder
 
 log = logging.getLogger(__name__)
@@ -142,9 +142,7 @@ def analyse_examples(rubric: Rubric, embedder: Embedder, examples: list[Example]
 def add_tuned(analyses: list[Analysis], encoder: TunedEncoder | None) -> list[Analysis]:
     """Put each example's tuned embedding, from the adapter that never saw it, before its features."""
     if encoder is not None:
-        tuned = encoder.embed_held_out([analysis.text for analysis in analyses])
-        for analysis, vector in zip(analyses, tuned, strict=True):
-            analysis.features = np.concatenate([vector, analysis.features]).astype(np.float32)
+        prepend_tuned(analyses, encoder.embed_held_out([analysis.text for analysis in analyses]))
     return analyses
 
 

@@ -177,6 +177,12 @@ def utterance_features(verdicts: list[_SentenceVerdict], whole: np.ndarray, ques
     return np.concatenate([whole, tone_probabilities, cue_tone, question, flagged, size]).astype(np.float32)
 
 
+def prepend_tuned(analyses: list[Analysis], tuned: np.ndarray) -> None:
+    """Put each utterance's tuned-encoder embedding (simulator.tuned_encoder) before its features."""
+    for analysis, vector in zip(analyses, tuned, strict=True):
+        analysis.features = np.concatenate([vector, analysis.features]).astype(np.float32)
+
+
 FEATURE_LAYOUT = "embedding|tone-probabilities|cue-tone|question-type|flags:" + ",".join(FLAGS) + "|size"
 
 
@@ -309,9 +315,7 @@ class Scorer:
             verdicts = [self._label_sentence(s, v) for s, v in zip(sentences, sentence_vectors, strict=True)]
             results.append(self._analyse(text, verdicts, whole))
         if results and self.head is not None and self.head.tuned is not None:
-            tuned = self.head.tuned.embed([analysis.text for analysis in results])
-            for analysis, vector in zip(results, tuned, strict=True):
-                analysis.features = np.concatenate([vector, analysis.features]).astype(np.float32)
+            prepend_tuned(results, self.head.tuned.embed([analysis.text for analysis in results]))
         return results
 
     def _label_sentence(self, sentence: str, vector: np.ndarray) -> _SentenceVerdict:

@@ -72,6 +72,13 @@ def sentences(text: str) -> list[str]:
     return [part for part in SENTENCE_END.split(text.strip()) if part] or [text]
 
 
+def _lines_by_fact(lines: list[list[str]], embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
+    """Every fact's lines embedded in one call, and the index of the fact that owns each row."""
+    flat = [line for fact_lines in lines for line in fact_lines]
+    owners = np.array([i for i, fact_lines in enumerate(lines) for _ in fact_lines], dtype=np.int64)
+    return (embed_fixed(embedder, flat) if flat else np.zeros((0, 1), dtype=np.float32)), owners
+
+
 class TopicIndex:
     """Facts' keywords and meanings, prepared once per session; `scores` decides per turn."""
 
@@ -79,14 +86,9 @@ class TopicIndex:
         self.params = params or TouchParams()
         self._embedder = embedder
         self._keywords = [[keyword_pattern(k) for k in expand(fact.keywords or fact.cues)] for fact in facts]
-        cues = [cue for fact in facts for cue in fact.cues]
-        self._cue_owner = np.array([i for i, fact in enumerate(facts) for _ in fact.cues], dtype=np.int64)
-        misses = [line for fact in facts for line in fact.near_misses]
-        owners = [i for i, fact in enumerate(facts) for _ in fact.near_misses]
-        self._miss_owner = np.array(owners, dtype=np.int64)
-        self._misses = embed_fixed(embedder, misses) if misses else np.zeros((0, 1), dtype=np.float32)
+        self._cues, self._cue_owner = _lines_by_fact([fact.cues for fact in facts], embedder)
+        self._misses, self._miss_owner = _lines_by_fact([fact.near_misses for fact in facts], embedder)
         views = [v for fact in facts for v in (fact.topic or fact.cues[0], fact.content, fact.disclosure)]
-        self._cues = embed_fixed(embedder, cues) if cues else np.zeros((0, 1), dtype=np.float32)
         self._views = embed_fixed(embedder, views).reshape(len(facts), 3, -1) if facts else None
         self._count = len(facts)
 

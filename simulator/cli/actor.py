@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from simulator.cli import CLIError
-from simulator.cli.common import settings_from_args
+from simulator.cli.common import require_peft, settings_from_args
 from simulator.models import converted_dir
 
 DEFAULT_OUT = Path("models/adapters/smollm2-actor")
@@ -43,10 +43,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    try:
-        import peft  # noqa: F401
-    except ImportError:
-        raise CLIError("training needs peft: pip install -e '.[train]'") from None
+    require_peft("training")
     from simulator.actor.train import train
 
     base = converted_dir(settings_from_args(args, cache_dir=args.cache_dir), BASE_MODEL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from simulator.cli import CLIError
 from simulator.settings import Settings
 
 SETTINGS_FLAGS = {
@@ -32,3 +33,11 @@ def settings_from_args(args: argparse.Namespace, **extra) -> Settings:
     overrides = {dest: getattr(args, dest, None) for dest, _ in SETTINGS_FLAGS.values()}
     overrides.update(extra)
     return Settings.load(overrides)
+
+
+def require_peft(what: str) -> None:
+    """Training commands need the optional `train` extra; say how to get it instead of a traceback."""
+    try:
+        import peft  # noqa: F401
+    except ImportError:
+        raise CLIError(f"{what} needs peft: pip install -e '.[train]'") from None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from simulator.calibration import Evaluation, LabelMetrics, evaluate, load_calibration
 from simulator.cli import CLIError
-from simulator.cli.common import add_settings_flags, settings_from_args
+from simulator.cli.common import add_settings_flags, require_peft, settings_from_args
 from simulator.cli.score import build_scorer, selected_rubric
 from simulator.datafiles import DataFileError
 from simulator.head import save_head
@@ -107,10 +107,7 @@ def run_train(args: argparse.Namespace) -> int:
     rubric, embedder = selected_rubric(settings), load_embedder(settings)
     calibration = Path(settings.rubrics_dir) / "calibration"
     if args.encoder:
-        try:
-            import peft  # noqa: F401
-        except ImportError:
-            raise CLIError("training the encoder needs peft: pip install -e '.[train]'") from None
+        require_peft("training the encoder")
         folder = encoder_path(settings.rubrics_dir, rubric.id, embedder.name)
         encoder = train_encoder(training_examples(rubric, calibration), embedder, folder)
         print(f"wrote {folder}", file=sys.stderr)
