@@ -1,9 +1,11 @@
 """Touching: precision and recall of the topic rule (simulator/touching.py) on labelled officer lines.
 
 Each line of FILE is {"persona", "fact", "text", "touches"}: does `text` touch that persona's `fact`?
-The rule runs as the engine runs it: the persona's shipped keywords, the embedded MiniLM, default thresholds.
+The decision runs as the engine runs it: the persona's shipped keywords and cues, the embedded MiniLM, the
+shipped learned touch model (simulator/touch_models/), or with --rule the hand-set thresholds instead.
 
-Run: .venv/bin/python bench/touching.py FILE [--errors]   (figures go into bench/RESULTS.md, "## Touching")
+Run: .venv/bin/python bench/touching.py FILE [--rule] [--errors]
+(figures go into bench/RESULTS.md, "## Touching")
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from simulator.models import load_embedder
 from simulator.personas import load_personas
 from simulator.settings import Settings
+from simulator.touch_model import model_path
 from simulator.touching import TopicIndex
 
 
@@ -45,12 +48,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", type=Path)
+    parser.add_argument("--rule", action="store_true", help="the thresholds instead of the learned model")
     parser.add_argument("--errors", action="store_true", help="also list the lines the rule got wrong")
     args = parser.parse_args()
     settings = Settings.load()
     personas = {persona.id: persona for persona in load_personas(settings.personas_dir)}
     embedder = load_embedder(settings)
-    indexes = {persona_id: TopicIndex(persona.facts, embedder) for persona_id, persona in personas.items()}
+    indexes = {persona_id: TopicIndex(persona.facts, embedder, learned=not args.rule)
+               for persona_id, persona in personas.items()}
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     per_persona: dict[str, Counts] = defaultdict(Counts)
     overall = Counts()
@@ -63,7 +68,9 @@ def main() -> None:
         if predicted != row["touches"]:
             kind = "missed" if row["touches"] else "false touch"
             errors.append(f"{kind}: {row['persona']} / {row['fact']}: {row['text']}")
-    print(f"{args.file}: {len(rows)} lines, {len({(r['persona'], r['fact']) for r in rows})} facts")
+    decider = "thresholds" if args.rule else f"learned model {model_path(embedder.name).name}"
+    facts = len({(r["persona"], r["fact"]) for r in rows})
+    print(f"{args.file}: {len(rows)} lines, {facts} facts; {decider}")
     print("| persona | lines | touching | true touch | false touch | missed | precision | recall |")
     print("|---|---|---|---|---|---|---|---|")
     for persona_id in sorted(per_persona):

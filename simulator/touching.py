@@ -13,6 +13,10 @@ phone. A fact is touched when the words and the meaning agree:
 and the utterance is not clearly closer (`near_miss_margin`) to one of the fact's authored `near_misses`
 (lines that share its words but not its topic) than to all of its cues.
 
+Where a learned touch model ships for the embedder (simulator.touch_model), it decides instead of these
+thresholds, from the same evidence laid out per fact by `TopicIndex.features`; an offer still touches
+nothing.
+
 Meaning is the cosine between the utterance (or its closest sentence) and the fact, averaged over
 four views of the fact: its closest cue, its topic label, its content and its disclosure. Tuned on
 tests/touching/*.jsonl and the first two held-out sets; bench/touching.py reports precision and recall
@@ -22,6 +26,7 @@ on any such file.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -37,6 +42,13 @@ OFFER = re.compile(r"^\W*(can i|could i|shall i|should i|let me|do you want|woul
                    r"|\b(we|i)('ll| will| can| could)\b.*\bfor you\b|\b(like|want) (us|me) to\b")
 ACCOUNT = re.compile(r"\b(tell me|tell us|talk to me|talk to us|talk about|say more|explain|describe|"
                      r"share)\b")
+# a sentence that asks for something: a question, or an invitation to tell
+ASKS = re.compile(r"\?\s*$|^\W*(tell|describe|walk|talk|explain|help me|say more|go on|and then)\b",
+                  re.IGNORECASE)
+# what `TopicIndex.features` lays out per fact, in this order
+FEATURES = ("asks", "asks_anywhere", "offer", "several_sentences", "similarity", "closest", "margin",
+            "best_cue", "top3_cues", "cue_margin", "topic_view", "content_view", "disclosure_view",
+            "keyword", "keyword_similarity", "near_miss", "near_miss_margin")
 
 
 class TouchParams(BaseModel):
@@ -72,6 +84,10 @@ def sentences(text: str) -> list[str]:
     return [part for part in SENTENCE_END.split(text.strip()) if part] or [text]
 
 
+def asks(text: str) -> bool:
+    return bool(ASKS.search(text.strip()))
+
+
 def _lines_by_fact(lines: list[list[str]], embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
     """Every fact's lines embedded in one call, and the index of the fact that owns each row."""
     flat = [line for fact_lines in lines for line in fact_lines]
@@ -79,12 +95,25 @@ def _lines_by_fact(lines: list[list[str]], embedder: Embedder) -> tuple[np.ndarr
     return (embed_fixed(embedder, flat) if flat else np.zeros((0, 1), dtype=np.float32)), owners
 
 
+class _Evidence(NamedTuple):
+    parts: list[str]  # the utterance's sentences
+    cue_sims: np.ndarray  # (cues, 1 + sentences): the whole utterance first
+    miss_sims: np.ndarray  # (near misses, 1 + sentences)
+    view_sims: np.ndarray  # (facts, 3 views, 1 + sentences)
+
+
 class TopicIndex:
     """Facts' keywords and meanings, prepared once per session; `scores` decides per turn."""
 
-    def __init__(self, facts: list[Fact], embedder: Embedder, params: TouchParams | None = None):
+    def __init__(self, facts: list[Fact], embedder: Embedder, params: TouchParams | None = None,
+                 learned: bool = True):
+        from simulator.touch_model import shipped_touch_model
+
         self.params = params or TouchParams()
         self._embedder = embedder
+        self.model = shipped_touch_model(embedder.name) if learned else None
+        self._cue_texts = [cue for fact in facts for cue in fact.cues]
+        self._miss_texts = [miss for fact in facts for miss in fact.near_misses]
         self._keywords = [[keyword_pattern(k) for k in expand(fact.keywords or fact.cues)] for fact in facts]
         self._cues, self._cue_owner = _lines_by_fact([fact.cues for fact in facts], embedder)
         self._misses, self._miss_owner = _lines_by_fact([fact.near_misses for fact in facts], embedder)
@@ -95,27 +124,38 @@ class TopicIndex:
     def similarity(self, text: str, whole: np.ndarray | None = None) -> np.ndarray:
         """Per fact, the closeness in meaning of the utterance's best sentence (see the module doc).
         `whole`: the utterance's embedding when the caller has it (the scorer does), to embed less."""
-        return self._compare(text, whole)[0]
-
-    def _compare(self, text: str, whole: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Per fact, the similarity above, and whether a near miss is closer than every cue."""
         if not self._count:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=bool)
-        parts = sentences(text)  # the whole and each sentence: a greeting must not dilute the question
+            return np.zeros(0, dtype=np.float32)
+        return self._compare(self._evidence(text, whole))[0]
+
+    def _evidence(self, text: str, whole: np.ndarray | None, exclude: str | None = None) -> _Evidence:
+        """Similarities of the whole utterance and of each sentence (a greeting must not dilute the
+        question) to every cue, near miss and view. `exclude`: a line that is one of the cues or near
+        misses and must not find itself (training on the lines the cues were written from)."""
+        parts = sentences(text)
         if whole is None:
             whole = self._embedder.embed([text])[0]
         vectors = np.asarray([whole], dtype=np.float32)
         if len(parts) > 1:
             vectors = np.vstack([vectors, np.asarray(self._embedder.embed(parts), dtype=np.float32)])
         cue_sims = self._cues @ vectors.T  # (cues, sentences)
-        best_cue = np.full((self._count, len(vectors)), -1.0, dtype=np.float32)
-        np.maximum.at(best_cue, self._cue_owner, cue_sims)
-        view_sims = np.einsum("fvd,sd->fs", self._views, vectors)  # summed over the 3 views
-        best_miss = np.full(self._count, -1.0, dtype=np.float32)
-        if len(self._misses):
-            np.maximum.at(best_miss, self._miss_owner, (self._misses @ vectors.T).max(axis=1))
+        miss_sims = self._misses @ vectors.T if len(self._misses) else np.zeros((0, len(vectors)))
+        if exclude is not None:
+            cue_sims[[cue == exclude for cue in self._cue_texts]] = -1.0
+            miss_sims[[miss == exclude for miss in self._miss_texts]] = -1.0
+        return _Evidence(parts, cue_sims, miss_sims, np.einsum("fvd,sd->fvs", self._views, vectors))
+
+    def _best_per_fact(self, sims: np.ndarray, owners: np.ndarray) -> np.ndarray:
+        best = np.full((self._count, sims.shape[1]), -1.0, dtype=np.float32)
+        np.maximum.at(best, owners, sims)
+        return best
+
+    def _compare(self, evidence: _Evidence) -> tuple[np.ndarray, np.ndarray]:
+        """Per fact, the similarity above, and whether a near miss is closer than every cue."""
+        best_cue = self._best_per_fact(evidence.cue_sims, self._cue_owner)
+        best_miss = self._best_per_fact(evidence.miss_sims, self._miss_owner).max(axis=1)
         vetoed = best_miss > best_cue.max(axis=1) + self.params.near_miss_margin
-        return ((best_cue + view_sims) / 4.0).max(axis=1), vetoed
+        return ((best_cue + evidence.view_sims.sum(axis=1)) / 4.0).max(axis=1), vetoed
 
     def keyword_hits(self, text: str) -> np.ndarray:
         """Per fact, whether a keyword occurs within one sentence ("police" and "say" in two do not pair)."""
@@ -123,11 +163,45 @@ class TopicIndex:
         return np.array([any(p.search(part) for p in patterns for part in parts)
                          for patterns in self._keywords], dtype=bool)
 
+    def features(self, text: str, whole: np.ndarray | None = None, exclude: str | None = None) -> np.ndarray:
+        """Per fact, the evidence the learned model weighs (FEATURES, in order): how close the utterance
+        and its best sentence for that fact come to the fact's cues and views, how far ahead of the
+        persona's other facts, its keywords and near misses, and whether that sentence asks at all."""
+        if not self._count:
+            return np.zeros((0, len(FEATURES)))
+        evidence = self._evidence(text, whole, exclude)
+        best_cue = self._best_per_fact(evidence.cue_sims, self._cue_owner)  # (facts, sentences)
+        per_sentence = (best_cue + evidence.view_sims.sum(axis=1)) / 4.0
+        best_sentence = per_sentence.argmax(axis=1)
+        similarity = per_sentence.max(axis=1)
+        fact_cue = best_cue.max(axis=1)
+        near_miss = self._best_per_fact(evidence.miss_sims, self._miss_owner).max(axis=1)
+        keyword = self.keyword_hits(text).astype(float)
+        parts = evidence.parts
+        asks_sentence = [asks(text if i == 0 or len(parts) == 1 else parts[i - 1]) for i in best_sentence]
+        rows = []
+        for f in range(self._count):
+            others = np.delete(np.arange(self._count), f)
+            cues = np.sort(evidence.cue_sims[self._cue_owner == f, best_sentence[f]])[::-1]
+            views = evidence.view_sims[f, :, best_sentence[f]]
+            rows.append([
+                asks_sentence[f], any(asks(part) for part in parts), is_offer(text), len(parts) > 1,
+                similarity[f], similarity[f] >= similarity.max(),
+                similarity[f] - (similarity[others].max() if len(others) else 0.0),
+                fact_cue[f], cues[:3].mean(), fact_cue[f] - (fact_cue[others].max() if len(others) else 0.0),
+                *views, keyword[f], keyword[f] * similarity[f], near_miss[f], near_miss[f] - fact_cue[f],
+            ])
+        return np.asarray(rows, dtype=np.float64)
+
     def scores(self, text: str, whole: np.ndarray | None = None) -> np.ndarray:
         """Per fact, its similarity where the utterance touches it, else 0."""
-        if is_offer(text):
+        if not self._count or is_offer(text):
             return np.zeros(self._count, dtype=np.float32)
-        similarity, missed = self._compare(text, whole)
+        if self.model is not None:
+            features = self.features(text, whole)
+            touched = self.model.touches(features)
+            return np.where(touched, features[:, FEATURES.index("similarity")], 0.0).astype(np.float32)
+        similarity, missed = self._compare(self._evidence(text, whole))
         hits = self.keyword_hits(text)
         closest = (similarity == similarity.max()) & (similarity >= self.params.best_similarity)
         strong = similarity >= self.params.strong_similarity

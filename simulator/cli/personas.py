@@ -1,4 +1,5 @@
-"""`interview-sim personas list|validate|show|export-card|import-card`: persona tooling for instructors."""
+"""`interview-sim personas list|validate|show|export-card|import-card|train-touch`: persona tooling for
+instructors."""
 
 from __future__ import annotations
 
@@ -46,8 +47,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     importing.add_argument("--force", action="store_true", help="overwrite an existing file")
     importing.set_defaults(func=run_import)
 
-    for command in (listing, validate, show, export, importing):
+    train = sub.add_parser("train-touch", help="rebuild the learned touch model from labelled officer lines")
+    train.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                       help="JSONL files of {persona, fact, text, touches} (default: the shipped sets)")
+    train.add_argument("-o", "--output", type=Path,
+                       help="model file (default: the one shipped for the embedder)")
+    train.set_defaults(func=run_train_touch)
+
+    for command in (listing, validate, show, export, importing, train):
         add_settings_flags(command, "--personas-dir")
+    add_settings_flags(train, "--embedder")
 
 
 def _registry(args: argparse.Namespace) -> Registry[Persona]:
@@ -144,3 +153,26 @@ def _write(output: Path | None, text: str, force: bool) -> None:
         raise CLIError(f"{output} already exists; use --force to overwrite it")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
+
+
+def run_train_touch(args: argparse.Namespace) -> int:
+    from simulator.models import load_embedder
+    from simulator.touch_model import DEFAULT_SETS, model_path, save_touch_model, train_touch_model
+
+    files = args.files or list(DEFAULT_SETS)
+    missing = [str(path) for path in files if not Path(path).is_file()]
+    if missing:
+        raise CLIError(f"labelled file not found: {', '.join(missing)}")
+    personas = {persona.id: persona for persona in _registry(args)}
+    embedder = load_embedder(settings_from_args(args))
+    try:
+        model = train_touch_model(files, personas, embedder)
+    except (DataFileError, ValueError) as error:
+        raise CLIError(str(error)) from error
+    output = args.output or model_path(embedder.name)
+    save_touch_model(model, output)
+    print(f"threshold {model.threshold}; each file scored by a model trained on the others:")
+    for name, result in model.cross_validation.items():
+        print(f"  {name}: {result.lines} lines, precision {result.precision:.3f}, recall {result.recall:.3f}")
+    print(f"wrote {output}")
+    return 0
