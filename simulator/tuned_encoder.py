@@ -172,3 +172,12 @@ def _train_half(examples: list, base: Path, out: Path, seed: int) -> None:
         log.info("tuned encoder %s: epoch %d of %d", out.name, epoch + 1, EPOCHS)
     adapted.save_pretrained(str(out))
     (out / "README.md").unlink(missing_ok=True)  # peft's model card template, not ours
+    _stable_config(out / "adapter_config.json")
+
+
+def _stable_config(path: Path) -> None:
+    """peft writes target_modules from a set, in an order that changes from run to run; sort it so the
+    same seed writes the same bytes."""
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config["target_modules"] = sorted(config["target_modules"])
+    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
