@@ -133,7 +133,7 @@ def line_features(rows: list[LabelledLine], personas: dict[str, Persona], embedd
             indexes[row.persona] = TopicIndex(personas[row.persona].facts, embedder, learned=False)
         key = (row.persona, row.text)
         if key not in cached:
-            cached[key] = indexes[row.persona].features(row.text, exclude=row.text)
+            cached[key] = indexes[row.persona].features(row.text, exclude={row.text})
         fact_ids = [fact.id for fact in personas[row.persona].facts]
         out.append(cached[key][fact_ids.index(row.fact)])
     return np.asarray(out, dtype=np.float64).reshape(len(rows), len(FEATURES))

@@ -26,6 +26,7 @@ on any such file.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import NamedTuple
 
 import numpy as np
@@ -128,10 +129,11 @@ class TopicIndex:
             return np.zeros(0, dtype=np.float32)
         return self._compare(self._evidence(text, whole))[0]
 
-    def _evidence(self, text: str, whole: np.ndarray | None, exclude: str | None = None) -> _Evidence:
+    def _evidence(self, text: str, whole: np.ndarray | None, exclude: Collection[str] = ()) -> _Evidence:
         """Similarities of the whole utterance and of each sentence (a greeting must not dilute the
-        question) to every cue, near miss and view. `exclude`: a line that is one of the cues or near
-        misses and must not find itself (training on the lines the cues were written from)."""
+        question) to every cue, near miss and view. `exclude`: cues and near misses to leave out, so that
+        a labelled line does not find itself or its author's other lines (training on the lines the cues
+        were written from)."""
         parts = sentences(text)
         if whole is None:
             whole = self._embedder.embed([text])[0]
@@ -140,9 +142,9 @@ class TopicIndex:
             vectors = np.vstack([vectors, np.asarray(self._embedder.embed(parts), dtype=np.float32)])
         cue_sims = self._cues @ vectors.T  # (cues, sentences)
         miss_sims = self._misses @ vectors.T if len(self._misses) else np.zeros((0, len(vectors)))
-        if exclude is not None:
-            cue_sims[[cue == exclude for cue in self._cue_texts]] = -1.0
-            miss_sims[[miss == exclude for miss in self._miss_texts]] = -1.0
+        if exclude:
+            cue_sims[[cue in exclude for cue in self._cue_texts]] = -1.0
+            miss_sims[[miss in exclude for miss in self._miss_texts]] = -1.0
         return _Evidence(parts, cue_sims, miss_sims, np.einsum("fvd,sd->fvs", self._views, vectors))
 
     def _best_per_fact(self, sims: np.ndarray, owners: np.ndarray) -> np.ndarray:
@@ -163,7 +165,8 @@ class TopicIndex:
         return np.array([any(p.search(part) for p in patterns for part in parts)
                          for patterns in self._keywords], dtype=bool)
 
-    def features(self, text: str, whole: np.ndarray | None = None, exclude: str | None = None) -> np.ndarray:
+    def features(self, text: str, whole: np.ndarray | None = None,
+                 exclude: Collection[str] = ()) -> np.ndarray:
         """Per fact, the evidence the learned model weighs (FEATURES, in order): how close the utterance
         and its best sentence for that fact come to the fact's cues and views, how far ahead of the
         persona's other facts, its keywords and near misses, and whether that sentence asks at all."""

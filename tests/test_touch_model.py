@@ -60,7 +60,7 @@ def test_features_are_laid_out_per_fact_and_a_line_can_be_hidden_from_the_cues()
     housing = [fact.id for fact in persona.facts].index("housing")
     best_cue = FEATURES.index("best_cue")
     assert features[housing, best_cue] == pytest.approx(1.0, abs=1e-5)
-    assert topics.features(cue, exclude=cue)[housing, best_cue] < 0.99
+    assert topics.features(cue, exclude={cue})[housing, best_cue] < 0.99
     assert features[housing, FEATURES.index("asks")] == 0.0  # no question mark: a topic, not a question
     assert topics.features("Where do you sleep?")[housing, FEATURES.index("asks")] == 1.0
 
