@@ -99,25 +99,46 @@ def precision_recall(rows, predictions):
     return tp / max(1, tp + fp), tp / max(1, tp + fn)
 
 
-@pytest.mark.real_model
-def test_touching_reaches_precision_and_recall_per_persona():
+def figures_per_persona(files: list[Path], learned: bool) -> dict[str, tuple[float, float]]:
     from simulator.models import load_embedder
 
     embedder = load_embedder(Settings.load())
     personas = {p.id: p for p in load_personas(Settings.load().personas_dir)}
-    rows = [json.loads(line) for labelled in TUNING_SETS
+    rows = [json.loads(line) for labelled in files
             for line in labelled.read_text(encoding="utf-8").splitlines() if line.strip()]
     by_persona: dict[str, list] = {}
     for row in rows:
         by_persona.setdefault(row["persona"], []).append(row)
     assert set(by_persona) == set(personas)
+    figures = {}
     for persona_id, persona_rows in by_persona.items():
         persona = personas[persona_id]
-        topics = TopicIndex(persona.facts, embedder)
+        topics = TopicIndex(persona.facts, embedder, learned=learned)
         ids = [fact.id for fact in persona.facts]
         predictions = [bool(topics.scores(r["text"])[ids.index(r["fact"])] > 0) for r in persona_rows]
-        precision, recall = precision_recall(persona_rows, predictions)
+        figures[persona_id] = precision_recall(persona_rows, predictions)
+    return figures
+
+
+@pytest.mark.real_model
+def test_the_thresholds_reach_precision_and_recall_per_persona_on_their_tuning_sets():
+    for persona_id, (precision, recall) in figures_per_persona(TUNING_SETS, learned=False).items():
         assert precision >= 0.95 and recall >= 0.85, (persona_id, precision, recall)
+
+
+@pytest.mark.real_model
+def test_the_learned_model_beats_the_thresholds_per_persona():
+    """On every labelled file but the cues' own (4224 lines; the model was trained on them, so this is a
+    regression check: the figures on authors it never saw are in bench/RESULTS.md), the model keeps
+    precision at 0.95 for every persona and recalls more than the thresholds do."""
+    from simulator.touch_model import DEFAULT_SETS
+
+    files = [path for path in DEFAULT_SETS if path.name != "train.jsonl"]
+    rule = figures_per_persona(files, learned=False)
+    for persona_id, (precision, recall) in figures_per_persona(files, learned=True).items():
+        rule_precision, rule_recall = rule[persona_id]
+        assert precision >= 0.95 and precision > rule_precision, (persona_id, precision, rule_precision)
+        assert recall >= 0.8 and recall > rule_recall, (persona_id, recall, rule_recall)
 
 
 @pytest.mark.real_model

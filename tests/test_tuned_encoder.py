@@ -128,3 +128,39 @@ def test_training_writes_small_reproducible_adapters(tmp_path, real_embedder, mo
     seen = [e.text for e in examples if half_of(e.text) == 0]
     assert first._seen_by_a == {text_key(text) for text in seen}
     assert first.embed(seen[:1]).shape == (1, 384)
+
+
+@pytest.mark.real_model
+def test_the_train_command_rebuilds_encoder_and_head_beside_the_rubric(tmp_path, monkeypatch, capsys):
+    """`interview-sim rubric train --encoder` on a small calibration set: both adapters, the head that
+    names them, and a peft config whose module list no longer changes order from run to run."""
+    pytest.importorskip("peft")
+    import json
+    import shutil
+
+    import simulator.tuned_encoder as tuned_encoder
+    from simulator.cli import main as cli_main
+
+    monkeypatch.setattr(tuned_encoder, "EPOCHS", 1)
+    rubrics = tmp_path / "rubrics"
+    (rubrics / "calibration").mkdir(parents=True)
+    shutil.copy(REPO / "rubrics" / "default.yaml", rubrics / "default.yaml")
+    lines = [("Tell me about your day at the farm.", "invitation", "neutral", "true"),
+             ("Where do you sleep at night?", "directive", "neutral", "true"),
+             ("Is the van white or blue?", "option_posing", "neutral", "false"),
+             ("He hit you, didn't he?", "suggestive", "neutral", "false"),
+             ("Answer me now or you'll be on the next flight home.", "statement", "harmful", "false"),
+             ("Thank you for talking to me, take all the time you need.", "statement", "supportive", "true")]
+    items = "".join(f'  - {{text: "{text} ({n})", question_type: {kind}, tone: {tone}, recommended: {rec}}}\n'
+                    for n in range(4) for text, kind, tone, rec in lines)
+    (rubrics / "calibration" / "small.yaml").write_text(f"id: small\ndescription: test\nitems:\n{items}",
+                                                        encoding="utf-8")
+    assert cli_main(["rubric", "train", "--encoder", "--rubrics-dir", str(rubrics)]) == 0
+    assert "cross-validation" in capsys.readouterr().out
+    head = json.loads((rubrics / "heads" / "default.all-minilm-l6-v2.json").read_text(encoding="utf-8"))
+    assert head["encoder"] == "default.all-minilm-l6-v2.encoder"
+    folder = rubrics / "heads" / "default.all-minilm-l6-v2.encoder"
+    for half in ("a", "b"):
+        config = json.loads((folder / half / "adapter_config.json").read_text(encoding="utf-8"))
+        assert config["target_modules"] == sorted(config["target_modules"])
+        assert (folder / half / "adapter_model.safetensors").stat().st_size < 4_000_000
