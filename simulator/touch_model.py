@@ -79,7 +79,8 @@ class TouchModel(BaseModel):
 
     def model_post_init(self, context: object) -> None:
         if tuple(self.features) != FEATURES:
-            raise ValueError(f"touch model features {self.features} differ from touching.FEATURES")
+            raise ValueError(f"touch model features {self.features} differ from touching.FEATURES; rebuild "
+                             "it with 'interview-sim personas train-touch'")
         self._arrays = (np.array(self.mean), np.array(self.scale), np.array(self.weights))
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
