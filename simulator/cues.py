@@ -166,7 +166,9 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(don't|stop|quit) complain\w*", r"(late|no point|no use) (to |in )?complain\w*", r"you're an adult",
         r"only yourself to blame", r"can't have been (that|so|too|all that) bad", r"wasn't (that|so) bad",
         r"get over it", r"(common sense|half a brain|any sense|a sensible person|a normal person) would",
-        r"you knew (what|exactly|full well)", r"happy (enough )?to take"),
+        r"you knew (what|exactly|full well)", r"happy (enough )?to take",
+        # every author who wrote one labelled it harmful: knowing is the blame
+        r"you must( have|'ve| of) known", r"you (surely|obviously|clearly) knew"),
                ("blame",), tone={"harmful": STRONG}),
     CuePattern("threat", _phrases(
         r"you('ll| will| could| would| might| can| may|'re going to| are going to|'re gonna| are gonna)"
