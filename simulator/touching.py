@@ -152,12 +152,17 @@ class TopicIndex:
         np.maximum.at(best, owners, sims)
         return best
 
+    def _per_sentence(self, evidence: _Evidence) -> tuple[np.ndarray, np.ndarray]:
+        """(facts, 1 + sentences): each fact's closest cue, and the mean of that cue and the 3 views."""
+        best_cue = self._best_per_fact(evidence.cue_sims, self._cue_owner)
+        return best_cue, (best_cue + evidence.view_sims.sum(axis=1)) / 4.0
+
     def _compare(self, evidence: _Evidence) -> tuple[np.ndarray, np.ndarray]:
         """Per fact, the similarity above, and whether a near miss is closer than every cue."""
-        best_cue = self._best_per_fact(evidence.cue_sims, self._cue_owner)
+        best_cue, per_sentence = self._per_sentence(evidence)
         best_miss = self._best_per_fact(evidence.miss_sims, self._miss_owner).max(axis=1)
         vetoed = best_miss > best_cue.max(axis=1) + self.params.near_miss_margin
-        return ((best_cue + evidence.view_sims.sum(axis=1)) / 4.0).max(axis=1), vetoed
+        return per_sentence.max(axis=1), vetoed
 
     def keyword_hits(self, text: str) -> np.ndarray:
         """Per fact, whether a keyword occurs within one sentence ("police" and "say" in two do not pair)."""
@@ -173,8 +178,7 @@ class TopicIndex:
         if not self._count:
             return np.zeros((0, len(FEATURES)))
         evidence = self._evidence(text, whole, exclude)
-        best_cue = self._best_per_fact(evidence.cue_sims, self._cue_owner)  # (facts, sentences)
-        per_sentence = (best_cue + evidence.view_sims.sum(axis=1)) / 4.0
+        best_cue, per_sentence = self._per_sentence(evidence)
         best_sentence = per_sentence.argmax(axis=1)
         similarity = per_sentence.max(axis=1)
         fact_cue = best_cue.max(axis=1)
