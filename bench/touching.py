@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -60,9 +62,12 @@ def main() -> None:
     per_persona: dict[str, Counts] = defaultdict(Counts)
     overall = Counts()
     errors = []
+    seconds = []
     for row in rows:
         ids = [fact.id for fact in personas[row["persona"]].facts]
+        start = time.perf_counter()
         predicted = bool(indexes[row["persona"]].scores(row["text"])[ids.index(row["fact"])] > 0)
+        seconds.append(time.perf_counter() - start)
         per_persona[row["persona"]].add(predicted, row["touches"])
         overall.add(predicted, row["touches"])
         if predicted != row["touches"]:
@@ -70,7 +75,8 @@ def main() -> None:
             errors.append(f"{kind}: {row['persona']} / {row['fact']}: {row['text']}")
     decider = "thresholds" if args.rule else f"learned model {model_path(embedder.name).name}"
     facts = len({(r["persona"], r["fact"]) for r in rows})
-    print(f"{args.file}: {len(rows)} lines, {facts} facts; {decider}")
+    print(f"{args.file}: {len(rows)} lines, {facts} facts; {decider}; median "
+          f"{statistics.median(seconds) * 1000:.1f} ms per line (embedding the line included)")
     print("| persona | lines | touching | true touch | false touch | missed | precision | recall |")
     print("|---|---|---|---|---|---|---|---|")
     for persona_id in sorted(per_persona):
