@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import os
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,6 +24,8 @@ from simulator.settings import Settings
 FAKE_CHAT_MODEL = "fake"
 # "auto": bfloat16 where the CPU or GPU computes it natively, else float32 (see transformers_backend).
 DTYPES = Literal["auto", "float32", "bfloat16", "float16"]
+
+log = logging.getLogger(__name__)
 
 
 class _Entry(StrictModel):
@@ -245,4 +248,30 @@ def load_embedder(settings: Settings) -> CachedEmbedder:
     if folder is None:
         raise _missing(name, entry)
     device = resolve_device(settings.device)
+    if _onnx_runtime(settings, device, folder):
+        from simulator.onnx_embedder import onnx_embedder
+
+        return CachedEmbedder(onnx_embedder(folder, name, settings.cache_dir), settings.cache_dir)
     return CachedEmbedder(SentenceTransformerEmbedder(folder, name=name, device=device), settings.cache_dir)
+
+
+def _onnx_runtime(settings: Settings, device: str, folder: Path) -> bool:
+    """Whether the embedder runs in ONNX Runtime: asked for, or "auto" on CPU where it can."""
+    from simulator.onnx_embedder import UnsupportedModel, max_seq_length, runtime_available
+
+    if settings.embedder_runtime == "torch":
+        return False
+    if settings.embedder_runtime == "onnx":
+        if device != "cpu" or not runtime_available():
+            raise ValueError(f"embedder_runtime 'onnx' needs the CPU (device is {device!r}) and the "
+                             "onnxruntime and onnx packages (pip install onnxruntime onnx)")
+        max_seq_length(folder)  # an UnsupportedModel error names the folder and the way out
+        return True
+    if device != "cpu" or not runtime_available():
+        return False
+    try:
+        max_seq_length(folder)
+    except UnsupportedModel as error:
+        log.info("embedder runs in torch: %s", error)
+        return False
+    return True

@@ -22,7 +22,7 @@ from simulator.cues import (
     split_sentences,
     word_count,
 )
-from simulator.embeddings import Embedder, embed_fixed
+from simulator.embeddings import CachedEmbedder, Embedder, embed_fixed
 from simulator.feedback import plain_why
 from simulator.head import CONFIDENT, Head, tone_label
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES, Assessment, SentenceLabel
@@ -315,7 +315,11 @@ class Scorer:
             verdicts = [self._label_sentence(s, v) for s, v in zip(sentences, sentence_vectors, strict=True)]
             results.append(self._analyse(text, verdicts, whole))
         if results and self.head is not None and self.head.tuned is not None:
-            prepend_tuned(results, self.head.tuned.embed([analysis.text for analysis in results]))
+            whole, tuned = [analysis.text for analysis in results], self.head.tuned
+            if rescoring and isinstance(self.embedder, CachedEmbedder):
+                # stored utterances: their tuned view depends on the adapters (in its name), not the rubric
+                tuned = CachedEmbedder(tuned, self.embedder.cache_dir)
+            prepend_tuned(results, embed_fixed(tuned, whole) if rescoring else tuned.embed(whole))
         return results
 
     def _label_sentence(self, sentence: str, vector: np.ndarray) -> _SentenceVerdict:

@@ -9,7 +9,8 @@ the labelled utterances (tone, recommended, question type at once) moves them ap
 Two adapters are trained on the two halves of the examples (split by a hash of the text). A training
 example's tuned features come from the adapter that never saw it, so the head is fitted on features
 like those of new utterances; new utterances use adapter "a". The adapters are merged into copies of
-the base model at load, so scoring needs no peft and costs one more MiniLM pass per batch.
+the base model at load, so scoring needs no peft and costs one more MiniLM pass per batch. Where the base
+embedder runs in ONNX Runtime (simulator.onnx_embedder), so do the merged models.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.embeddings import Embedder, SentenceTransformerEmbedder
+from simulator.onnx_embedder import OnnxEmbedder, onnx_embedder
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +49,23 @@ def half_of(text: str) -> int:
 def model_folder(embedder: Embedder) -> Path | None:
     """The folder of the sentence-transformers model behind `embedder` (through a cache), if any."""
     inner = getattr(embedder, "inner", embedder)
-    return getattr(inner, "path", None) if isinstance(inner, SentenceTransformerEmbedder) else None
+    return inner.path if isinstance(inner, SentenceTransformerEmbedder | OnnxEmbedder) else None
 
 
-def _merge(model: SentenceTransformerEmbedder, adapter: Path) -> None:
-    """Add each LoRA update (B @ A * alpha / r) to the base weight it adapts."""
+def onnx_cache(embedder: Embedder) -> Path | None:
+    """Where the ONNX graphs of `embedder` live when it runs in ONNX Runtime, else None (torch)."""
+    inner = getattr(embedder, "inner", embedder)
+    return inner.cache_dir if isinstance(inner, OnnxEmbedder) else None
+
+
+def _merge(transformer, adapter: Path) -> None:
+    """Add each LoRA update (B @ A * alpha / r) to the base weight it adapts in `transformer`."""
     from safetensors.torch import load_file
 
     config = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
     scale = config["lora_alpha"] / config["r"]
     tensors = load_file(str(adapter / "adapter_model.safetensors"))
-    modules = dict(model.transformer().named_modules())
+    modules = dict(transformer.named_modules())
     for key, a in tensors.items():
         if ".lora_A." not in key:
             continue
@@ -70,18 +78,26 @@ class TunedEncoder:
     """The adapters in `folder` over the base model in `base`; `embed` for new utterances,
     `embed_held_out` for training examples (each through the adapter that never saw it)."""
 
-    def __init__(self, folder: Path, base: Path, name: str):
+    def __init__(self, folder: Path, base: Path, name: str, graphs: Path | None = None):
         meta = json.loads((Path(folder) / META).read_text(encoding="utf-8"))
-        self.folder, self.base, self.name = Path(folder), Path(base), name
+        self.folder, self.base, self.graphs = Path(folder), Path(base), graphs
         self.digest: str = meta["digest"]
+        self.base_name = name
+        self.name = f"{name}+tuned-{self.digest}"  # keys cached vectors: they change with the adapters
         self._seen_by_a = set(meta["seen_by_a"])
-        self._models: dict[str, SentenceTransformerEmbedder] = {}
+        self._models: dict[str, Embedder] = {}
 
-    def _model(self, half: str) -> SentenceTransformerEmbedder:
+    def _model(self, half: str) -> Embedder:
         if half not in self._models:
-            model = SentenceTransformerEmbedder(self.base, name=f"{self.name}:{half}")
-            _merge(model, self.folder / half)
-            self._models[half] = model
+            name, adapter = f"{self.base_name}:{half}", self.folder / half
+            if self.graphs is not None:
+                self._models[half] = onnx_embedder(
+                    self.base, name, self.graphs, variant=f"{self.digest}:{half}",
+                    prepare=lambda transformer: _merge(transformer, adapter))
+            else:
+                model = SentenceTransformerEmbedder(self.base, name=name)
+                _merge(model.transformer(), adapter)
+                self._models[half] = model
         return self._models[half]
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -101,7 +117,7 @@ def load_encoder(folder: Path, embedder: Embedder) -> TunedEncoder | None:
     if base is None or not (Path(folder) / META).is_file():
         log.warning("tuned encoder %s unavailable for embedder %s", folder, embedder.name)
         return None
-    return TunedEncoder(folder, base, embedder.name)
+    return TunedEncoder(folder, base, embedder.name, onnx_cache(embedder))
 
 
 def train_encoder(examples: list, embedder: Embedder, folder: Path, seed: int = 0) -> TunedEncoder:
@@ -122,7 +138,7 @@ def train_encoder(examples: list, embedder: Embedder, folder: Path, seed: int = 
     meta = {"digest": digest.hexdigest()[:16], "seen_by_a": seen, "rank": RANK, "epochs": EPOCHS,
             "seed": seed, "examples": [len(part) for part in halves]}
     (folder / META).write_text(json.dumps(meta, sort_keys=True) + "\n", encoding="utf-8")
-    return TunedEncoder(folder, base, embedder.name)
+    return TunedEncoder(folder, base, embedder.name, onnx_cache(embedder))
 
 
 def _train_half(examples: list, base: Path, out: Path, seed: int) -> None:

@@ -49,7 +49,7 @@ def test_merge_adds_b_times_a_times_alpha_over_r(tmp_path):
     save_file(tensors, str(tmp_path / "adapter_model.safetensors"))
     (tmp_path / "adapter_config.json").write_text(json.dumps({"r": 1, "lora_alpha": 2}), encoding="utf-8")
     model = _Tiny()
-    _merge(model, tmp_path)
+    _merge(model.transformer(), tmp_path)
     # hand-computed: B @ A = [[3, 0, 6], [-1, 0, -2]], times alpha / r = 2
     assert model.net.encoder.query.weight.tolist() == [[6.0, 0.0, 12.0], [-2.0, 0.0, -4.0]]
 

@@ -11,6 +11,8 @@ SETTINGS_FLAGS = {
     "--model": ("chat_model", "chat model name from models/manifest.yaml (env INTERVIEW_SIM_CHAT_MODEL)"),
     "--voice": ("voice", "who words replies: authored, planned, actor or prompt (env INTERVIEW_SIM_VOICE)"),
     "--embedder": ("embedder", "embedder name from models/manifest.yaml (env INTERVIEW_SIM_EMBEDDER)"),
+    "--embedder-runtime": ("embedder_runtime", "auto, onnx or torch: how the embedder runs on CPU "
+                                               "(env INTERVIEW_SIM_EMBEDDER_RUNTIME)"),
     "--device": ("device", "auto, cpu, cuda or cuda:N (env INTERVIEW_SIM_DEVICE)"),
     "--personas-dir": ("personas_dir", "folder of persona YAML files (env INTERVIEW_SIM_PERSONAS_DIR)"),
     "--rubrics-dir": ("rubrics_dir", "folder of rubric YAML files (env INTERVIEW_SIM_RUBRICS_DIR)"),

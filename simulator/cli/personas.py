@@ -56,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     for command in (listing, validate, show, export, importing, train):
         add_settings_flags(command, "--personas-dir")
-    add_settings_flags(train, "--embedder")
+    add_settings_flags(train, "--embedder", "--embedder-runtime")
 
 
 def _registry(args: argparse.Namespace) -> Registry[Persona]:

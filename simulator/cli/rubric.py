@@ -47,7 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             help="folder with AnnoMI-full.csv: also score its open/closed questions")
     evaluating.add_argument("--folds", type=int, default=5, help="folds for exemplar cross-validation")
     evaluating.add_argument("--json", action="store_true", help="print the evaluation as JSON")
-    add_settings_flags(evaluating, "--rubrics-dir", "--rubric", "--embedder", "--device")
+    add_settings_flags(evaluating, "--rubrics-dir", "--rubric", "--embedder", "--embedder-runtime",
+                       "--device")
     evaluating.set_defaults(func=run_evaluate)
 
     training = sub.add_parser("train", help="rebuild the learned head (seeded) beside the rubric; print "
@@ -56,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     training.add_argument("--encoder", action="store_true",
                           help="first retrain the tuned encoder (LoRA on MiniLM, seeded; minutes on CPU; "
                                "needs peft)")
-    add_settings_flags(training, "--rubrics-dir", "--rubric", "--embedder", "--device")
+    add_settings_flags(training, "--rubrics-dir", "--rubric", "--embedder", "--embedder-runtime", "--device")
     training.set_defaults(func=run_train)
 
     for command in (listing, validate):

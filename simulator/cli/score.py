@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", nargs="?", default="-", metavar="FILE",
                         help="UTF-8 text file, one utterance per line; '-' or nothing for standard input")
     parser.add_argument("--json", action="store_true", help="print one JSON object per utterance")
-    add_settings_flags(parser, "--rubric", "--rubrics-dir", "--embedder", "--device")
+    add_settings_flags(parser, "--rubric", "--rubrics-dir", "--embedder", "--embedder-runtime", "--device")
     parser.set_defaults(func=run_score)
 
 

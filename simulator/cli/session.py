@@ -13,8 +13,8 @@ from simulator.engine import EngineParams, Session, Turn
 from simulator.llm.base import ChatModelError
 from simulator.personas import load_personas
 
-SESSION_FLAGS = ("--model", "--voice", "--embedder", "--device", "--personas-dir", "--rubrics-dir",
-                 "--rubric")
+SESSION_FLAGS = ("--model", "--voice", "--embedder", "--embedder-runtime", "--device", "--personas-dir",
+                 "--rubrics-dir", "--rubric")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
