@@ -40,6 +40,7 @@ DEFAULT_SETS = (
     REPO_ROOT / "bench" / "heldout" / "touching4" / "touching.jsonl",
     REPO_ROOT / "bench" / "heldout" / "touching5" / "touching.jsonl",
     REPO_ROOT / "bench" / "heldout" / "touching6" / "touching.jsonl",
+    REPO_ROOT / "bench" / "heldout" / "touching7" / "touching.jsonl",
 )
 L2 = 0.03
 ITERATIONS = 800
