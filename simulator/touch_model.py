@@ -24,11 +24,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from simulator.datafiles import DataFileError, format_validation_error
-from simulator.embeddings import Embedder
+from simulator.embeddings import CachedEmbedder, Embedder
 from simulator.head import fit_logistic, predict_logistic, rounded
 from simulator.personas import Persona
 from simulator.settings import REPO_ROOT
 from simulator.touching import FEATURES, TopicIndex
+from simulator.tuned_encoder import TunedEncoder, load_encoder, model_folder, onnx_cache
 
 MODELS_DIR = Path(__file__).with_name("touch_models")
 DEFAULT_SETS = (
@@ -64,10 +65,18 @@ class Figures(BaseModel):
     recall: float
 
 
+def feature_names(tuned: bool) -> tuple[str, ...]:
+    """touching.FEATURES, then the same through the touch encoder when the model reads one."""
+    return FEATURES + tuple(f"tuned_{name}" for name in FEATURES) if tuned else FEATURES
+
+
 class TouchModel(BaseModel):
     """Weights over standardised features, the threshold, and what they were trained and checked on."""
 
     embedder: str
+    # the touch encoder's folder beside this file (simulator.touch_encoder), whose features follow the
+    # embedder's; None: the embedder's features alone
+    encoder: str | None = None
     features: list[str]
     mean: list[float]
     scale: list[float]
@@ -79,7 +88,7 @@ class TouchModel(BaseModel):
     _arrays: tuple[np.ndarray, ...] = PrivateAttr()
 
     def model_post_init(self, context: object) -> None:
-        if tuple(self.features) != FEATURES:
+        if tuple(self.features) != feature_names(self.encoder is not None):
             raise ValueError(f"touch model features {self.features} differ from touching.FEATURES; rebuild "
                              "it with 'interview-sim personas train-touch'")
         self._arrays = (np.array(self.mean), np.array(self.scale), np.array(self.weights))
@@ -126,6 +135,38 @@ def read_lines(path: Path, personas: dict[str, Persona]) -> list[LabelledLine]:
     return rows
 
 
+def touch_encoder(model: TouchModel, embedder: Embedder) -> Embedder | None:
+    """The model's touch encoder over `embedder` (through its disk cache when it has one), loaded once per
+    process; None when the model reads none or it cannot be loaded."""
+    if model.encoder is None:
+        return None
+    key = (model.encoder, embedder.name, str(model_folder(embedder)), str(onnx_cache(embedder)))
+    if key not in _ENCODERS:
+        encoder = load_encoder(MODELS_DIR / model.encoder, embedder)
+        if encoder is not None and isinstance(embedder, CachedEmbedder):
+            encoder = CachedEmbedder(encoder, embedder.cache_dir)  # the facts' cues, embedded once
+        _ENCODERS[key] = encoder
+    return _ENCODERS[key]
+
+
+_ENCODERS: dict[tuple[str, ...], Embedder | None] = {}
+
+
+def training_features(rows: list[LabelledLine], personas: dict[str, Persona], embedder: Embedder,
+                      encoder: TunedEncoder | None = None) -> np.ndarray:
+    """line_features of the embedder, then (with `encoder`) of the touch encoder's adapter that never saw
+    each line, so the model is fitted on features like those of a new line."""
+    x = line_features(rows, personas, embedder)
+    if encoder is None:
+        return x
+    tuned = np.zeros_like(x)
+    for half in ("a", "b"):
+        chosen = [i for i, row in enumerate(rows) if encoder.held_out_half(row.text) == half]
+        if chosen:
+            tuned[chosen] = line_features([rows[i] for i in chosen], personas, encoder.half(half))
+    return np.hstack([x, tuned])
+
+
 def line_features(rows: list[LabelledLine], personas: dict[str, Persona], embedder: Embedder) -> np.ndarray:
     """Each line's features for its fact, the line itself hidden from the cues and near misses."""
     indexes: dict[str, TopicIndex] = {}
@@ -164,12 +205,14 @@ def choose_threshold(probabilities: np.ndarray, actual: np.ndarray) -> float:
     return min(THRESHOLDS, key=lambda threshold: (round(shortfall(threshold), 9), -threshold))
 
 
-def train_touch_model(paths: list[Path], personas: dict[str, Persona], embedder: Embedder) -> TouchModel:
-    """Fit on every file's lines; the cross-validation and the threshold come from leaving one file out."""
+def train_touch_model(paths: list[Path], personas: dict[str, Persona], embedder: Embedder,
+                      encoder: TunedEncoder | None = None) -> TouchModel:
+    """Fit on every file's lines; the cross-validation and the threshold come from leaving one file out.
+    `encoder`: a touch encoder in a folder beside the model file, whose features join the embedder's."""
     if len(paths) < 2:
         raise ValueError("training the touch model needs at least two labelled files (one is left out)")
     per_file = [read_lines(path, personas) for path in paths]
-    x = np.vstack([line_features(rows, personas, embedder) for rows in per_file])
+    x = np.vstack([training_features(rows, personas, embedder, encoder) for rows in per_file])
     y = np.array([row.touches for rows in per_file for row in rows], dtype=np.int64)
     owner = np.array([i for i, rows in enumerate(per_file) for _ in rows])
     out_of_fold = np.zeros(len(y))
@@ -180,7 +223,8 @@ def train_touch_model(paths: list[Path], personas: dict[str, Persona], embedder:
     mean, scale, weights = _fit(x, y)
     names = [_name(path) for path in paths]
     return TouchModel(
-        embedder=embedder.name, features=list(FEATURES), mean=rounded(mean), scale=rounded(scale),
+        embedder=embedder.name, encoder=None if encoder is None else encoder.folder.name,
+        features=list(feature_names(encoder is not None)), mean=rounded(mean), scale=rounded(scale),
         weights=rounded(weights), threshold=threshold,
         trained_on={name: len(rows) for name, rows in zip(names, per_file, strict=True)},
         cross_validation={name: figures(out_of_fold[owner == i] >= threshold, y[owner == i].astype(bool))

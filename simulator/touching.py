@@ -14,8 +14,8 @@ and the utterance is not clearly closer (`near_miss_margin`) to one of the fact'
 (lines that share its words but not its topic) than to all of its cues.
 
 Where a learned touch model ships for the embedder (simulator.touch_model), it decides instead of these
-thresholds, from the same evidence laid out per fact by `TopicIndex.features`; an offer still touches
-nothing.
+thresholds, from the same evidence laid out per fact by `TopicIndex.features`, and the same again through
+its touch encoder (simulator.touch_encoder) when it has one; an offer still touches nothing.
 
 Meaning is the cosine between the utterance (or its closest sentence) and the fact, averaged over
 four views of the fact: its closest cue, its topic label, its content and its disclosure. Tuned on
@@ -108,11 +108,19 @@ class TopicIndex:
 
     def __init__(self, facts: list[Fact], embedder: Embedder, params: TouchParams | None = None,
                  learned: bool = True):
-        from simulator.touch_model import shipped_touch_model
+        from simulator.touch_model import shipped_touch_model, touch_encoder
 
         self.params = params or TouchParams()
         self._embedder = embedder
         self.model = shipped_touch_model(embedder.name) if learned else None
+        # the same evidence through the model's touch encoder (simulator.touch_encoder), when it reads one
+        self._tuned: TopicIndex | None = None
+        if self.model is not None and self.model.encoder is not None:
+            tuned = touch_encoder(self.model, embedder)
+            if tuned is None:
+                self.model = None  # its features need the encoder: the thresholds decide instead
+            else:
+                self._tuned = TopicIndex(facts, tuned, self.params, learned=False)
         self._cue_texts = [cue for fact in facts for cue in fact.cues]
         self._miss_texts = [miss for fact in facts for miss in fact.near_misses]
         self._keywords = [[keyword_pattern(k) for k in expand(fact.keywords or fact.cues)] for fact in facts]
@@ -206,7 +214,8 @@ class TopicIndex:
             return np.zeros(self._count, dtype=np.float32)
         if self.model is not None:
             features = self.features(text, whole)
-            touched = self.model.touches(features)
+            touched = self.model.touches(features if self._tuned is None
+                                         else np.hstack([features, self._tuned.features(text)]))
             return np.where(touched, features[:, FEATURES.index("similarity")], 0.0).astype(np.float32)
         similarity, missed = self._compare(self._evidence(text, whole))
         hits = self.keyword_hits(text)

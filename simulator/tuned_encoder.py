@@ -89,7 +89,8 @@ class TunedEncoder:
 
     def _model(self, half: str) -> Embedder:
         if half not in self._models:
-            name, adapter = f"{self.base_name}:{half}", self.folder / half
+            # named by the folder too: the scorer's and the touch model's encoders keep their own graphs
+            name, adapter = f"{self.base_name}:{self.folder.name}:{half}", self.folder / half
             if self.graphs is not None:
                 self._models[half] = onnx_embedder(
                     self.base, name, self.graphs, variant=f"{self.digest}:{half}",
@@ -100,12 +101,20 @@ class TunedEncoder:
                 self._models[half] = model
         return self._models[half]
 
+    def held_out_half(self, text: str) -> str:
+        """The adapter that never saw `text` in training."""
+        return "b" if text_key(text) in self._seen_by_a else "a"
+
+    def half(self, name: str) -> Embedder:
+        """Adapter "a" or "b" alone, as an Embedder."""
+        return self._model(name)
+
     def embed(self, texts: list[str]) -> np.ndarray:
         return self._model("a").embed(texts)
 
     def embed_held_out(self, texts: list[str]) -> np.ndarray:
         vectors = self.embed(texts)
-        seen = [i for i, text in enumerate(texts) if text_key(text) in self._seen_by_a]
+        seen = [i for i, text in enumerate(texts) if self.held_out_half(text) == "b"]
         if seen:
             vectors[seen] = self._model("b").embed([texts[i] for i in seen])
         return vectors
@@ -123,37 +132,59 @@ def load_encoder(folder: Path, embedder: Embedder) -> TunedEncoder | None:
 def train_encoder(examples: list, embedder: Embedder, folder: Path, seed: int = 0) -> TunedEncoder:
     """Train adapters "a" and "b" on the two halves of `examples` (objects with text, tone, recommended,
     question_type) and write them with their metadata into `folder`. Seeded; needs peft."""
+    return train_halves(examples, embedder, folder, seed, _train_half, {"rank": RANK, "epochs": EPOCHS})
+
+
+def train_halves(examples: list, embedder: Embedder, folder: Path, seed: int, train_half,
+                 settings: dict) -> TunedEncoder:
+    """Adapters "a" and "b", each trained by `train_half(examples, base folder, output folder, seed)` on one
+    half of `examples` (objects with a `text`), with the metadata that says which texts "a" saw."""
     base = model_folder(embedder)
     if base is None:
         raise ValueError(f"a tuned encoder needs a sentence-transformers embedder, not {embedder.name}")
     folder = Path(folder)
     halves = [[e for e in examples if half_of(e.text) == h] for h in range(2)]
     for half, part in zip(HALVES, halves, strict=True):
-        _train_half(part, base, folder / half, seed)
+        train_half(part, base, folder / half, seed)
     digest = hashlib.sha256()
     for half in HALVES:
         digest.update((folder / half / "adapter_model.safetensors").read_bytes())
     seen = sorted({text_key(e.text) for e in halves[0]})
     digest.update("".join(seen).encode())
-    meta = {"digest": digest.hexdigest()[:16], "seen_by_a": seen, "rank": RANK, "epochs": EPOCHS,
+    meta = {"digest": digest.hexdigest()[:16], "seen_by_a": seen, **settings,
             "seed": seed, "examples": [len(part) for part in halves]}
     (folder / META).write_text(json.dumps(meta, sort_keys=True) + "\n", encoding="utf-8")
     return TunedEncoder(folder, base, embedder.name, onnx_cache(embedder))
 
 
-def _train_half(examples: list, base: Path, out: Path, seed: int) -> None:
+def lora_model(base: Path, seed: int):
+    """MiniLM from `base` with fresh LoRA layers (seeded): (the sentence-transformers model, the peft model
+    whose `save_pretrained` writes only the adapter)."""
     import torch
     from peft import LoraConfig, get_peft_model
     from sentence_transformers import SentenceTransformer
 
-    from simulator.labels import QUESTION_TYPES, TONES
-
     torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
     model = SentenceTransformer(str(base), device="cpu", local_files_only=True)
-    # injects the LoRA layers into the model in place; `adapted` saves only them
+    # injects the LoRA layers into the model in place
     adapted = get_peft_model(model[0].auto_model, LoraConfig(
         r=RANK, lora_alpha=ALPHA, lora_dropout=0.1, target_modules=list(TARGETS)))
+    return model, adapted
+
+
+def save_adapter(adapted, out: Path) -> None:
+    adapted.save_pretrained(str(out))
+    (out / "README.md").unlink(missing_ok=True)  # peft's model card template, not ours
+    _stable_config(out / "adapter_config.json")
+
+
+def _train_half(examples: list, base: Path, out: Path, seed: int) -> None:
+    import torch
+
+    from simulator.labels import QUESTION_TYPES, TONES
+
+    model, adapted = lora_model(base, seed)
+    rng = np.random.default_rng(seed)
     width = model.get_embedding_dimension()
     heads = torch.nn.ModuleList([torch.nn.Linear(width, len(TONES)), torch.nn.Linear(width, 2),
                                  torch.nn.Linear(width, len(QUESTION_TYPES))])
@@ -186,9 +217,7 @@ def _train_half(examples: list, base: Path, out: Path, seed: int) -> None:
             loss.backward()
             optimiser.step()
         log.info("tuned encoder %s: epoch %d of %d", out.name, epoch + 1, EPOCHS)
-    adapted.save_pretrained(str(out))
-    (out / "README.md").unlink(missing_ok=True)  # peft's model card template, not ours
-    _stable_config(out / "adapter_config.json")
+    save_adapter(adapted, out)
 
 
 def _stable_config(path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from simulator.cards import card_json, card_to_persona, draft_persona, read_card_json
 from simulator.cli import CLIError
-from simulator.cli.common import add_settings_flags, settings_from_args
+from simulator.cli.common import add_settings_flags, require_peft, settings_from_args
 from simulator.datafiles import DataFileError, check_id, dump_yaml
 from simulator.personas import Persona, load_persona, load_personas
 from simulator.registry import Registry, path_for_id
@@ -52,6 +52,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="JSONL files of {persona, fact, text, touches} (default: the shipped sets)")
     train.add_argument("-o", "--output", type=Path,
                        help="model file (default: the one shipped for the embedder)")
+    encoder = train.add_mutually_exclusive_group()
+    encoder.add_argument("--encoder", action="store_true",
+                         help="first retrain the touch encoder on the same files (seeded, about 15 min on 2 "
+                              "cores, needs peft) into MODEL.encoder beside the model file")
+    encoder.add_argument("--no-encoder", action="store_true",
+                         help="the embedder's features alone (default: also those of the shipped touch "
+                              "encoder, when there is one)")
     train.set_defaults(func=run_train_touch)
 
     for command in (listing, validate, show, export, importing, train):
@@ -157,7 +164,15 @@ def _write(output: Path | None, text: str, force: bool) -> None:
 
 def run_train_touch(args: argparse.Namespace) -> int:
     from simulator.models import load_embedder
-    from simulator.touch_model import DEFAULT_SETS, model_path, save_touch_model, train_touch_model
+    from simulator.touch_encoder import train_touch_encoder
+    from simulator.touch_model import (
+        DEFAULT_SETS,
+        model_path,
+        read_lines,
+        save_touch_model,
+        train_touch_model,
+    )
+    from simulator.tuned_encoder import load_encoder
 
     files = args.files or list(DEFAULT_SETS)
     missing = [str(path) for path in files if not Path(path).is_file()]
@@ -165,11 +180,20 @@ def run_train_touch(args: argparse.Namespace) -> int:
         raise CLIError(f"labelled file not found: {', '.join(missing)}")
     personas = {persona.id: persona for persona in _registry(args)}
     embedder = load_embedder(settings_from_args(args))
+    output = args.output or model_path(embedder.name)
+    shipped = model_path(embedder.name).with_suffix(".encoder")
     try:
-        model = train_touch_model(files, personas, embedder)
+        encoder = None
+        if args.encoder:
+            require_peft("training the touch encoder")
+            rows = [row for path in files for row in read_lines(path, personas)]
+            encoder = train_touch_encoder(rows, personas, embedder, output.with_suffix(".encoder"))
+            print(f"wrote {encoder.folder}", file=sys.stderr)
+        elif not args.no_encoder and shipped.is_dir():
+            encoder = load_encoder(shipped, embedder)
+        model = train_touch_model(files, personas, embedder, encoder)
     except (DataFileError, ValueError) as error:
         raise CLIError(str(error)) from error
-    output = args.output or model_path(embedder.name)
     save_touch_model(model, output)
     print(f"threshold {model.threshold}; each file scored by a model trained on the others:")
     for name, result in model.cross_validation.items():
