@@ -9,7 +9,9 @@ and personas it never saw.
 
 Trained on labelled lines {"persona", "fact", "text", "touches"} (tests/touching/*.jsonl and the
 held-out sets already scored, bench/heldout/touching*/), each line's features computed without the line
-itself among the cues (the cues were written from some of them). Cross-validation leaves one file out
+itself among the cues (the cues were written from some of them). Where the model names a touch encoder
+(simulator.touch_encoder), the same features through it follow, each training line's from the adapter
+that never saw it. Cross-validation leaves one file out
 at a time, since a new author is what the model meets. `interview-sim personas train-touch` rebuilds
 the shipped file reproducibly (the same files give the same bytes).
 """
@@ -42,6 +44,7 @@ DEFAULT_SETS = (
     REPO_ROOT / "bench" / "heldout" / "touching5" / "touching.jsonl",
     REPO_ROOT / "bench" / "heldout" / "touching6" / "touching.jsonl",
     REPO_ROOT / "bench" / "heldout" / "touching7" / "touching.jsonl",
+    REPO_ROOT / "bench" / "heldout" / "touching8" / "touching.jsonl",
 )
 L2 = 0.03
 ITERATIONS = 800

@@ -130,3 +130,18 @@ def test_minilm_and_the_tuned_encoder_give_torch_s_vectors(real_embedder):
     assert by_onnx.graphs is not None and by_torch.graphs is None
     np.testing.assert_allclose(by_onnx.embed(TEXTS), by_torch.embed(TEXTS), atol=1e-5)
     assert by_onnx.name == by_torch.name != real_embedder.name  # cached tuned vectors are keyed apart
+
+
+@pytest.mark.real_model
+def test_fetching_the_embedder_prepares_every_graph_it_will_run(capsys):
+    """`models fetch` (the README's setup) exports MiniLM, the rubric's tuned encoder and the touch
+    encoder, so the first interview does not wait for an export."""
+    from simulator.cli import main as cli_main
+
+    settings = Settings.load(environ={})
+    assert cli_main(["models", "fetch", settings.embedder]) == 0
+    assert "ONNX Runtime graphs ready" in capsys.readouterr().out
+    graphs = sorted(path.name for path in (settings.cache_dir / "onnx").glob("*.onnx"))
+    assert any(name.startswith("all-minilm-l6-v2.") for name in graphs)
+    assert any(name.startswith("all-minilm-l6-v2-default-all-minilm-l6-v2-encoder-a.") for name in graphs)
+    assert any(name.startswith("all-minilm-l6-v2-all-minilm-l6-v2-encoder-a.") for name in graphs)  # touch

@@ -104,7 +104,36 @@ def run_fetch(args: argparse.Namespace) -> int:
             fetch(name, manifest.models[name], settings, log=lambda line: print(line, flush=True))
         except FetchError as exc:
             raise CLIError(str(exc), status=1) from None
+    if settings.embedder in names:
+        _prepare_embedder(settings)
     return 0
+
+
+def _prepare_embedder(settings: Settings) -> None:
+    """Export the embedder's ONNX graphs now (about a minute, once per machine), not at the first interview:
+    MiniLM, the rubric's tuned encoder and the touch model's encoder (simulator/onnx_embedder.py)."""
+    from simulator.datafiles import DataFileError
+    from simulator.head_training import head_for
+    from simulator.models import load_embedder
+    from simulator.onnx_embedder import OnnxEmbedder
+    from simulator.registry import UnknownNameError
+    from simulator.rubric import load_rubrics
+    from simulator.touch_model import shipped_touch_model, touch_encoder
+
+    embedder = load_embedder(settings)
+    if not isinstance(getattr(embedder, "inner", embedder), OnnxEmbedder):
+        return
+    try:
+        rubric = load_rubrics(settings.rubrics_dir).get(settings.rubric)
+        head = head_for(rubric, embedder, settings.rubrics_dir, settings.cache_dir)
+    except (UnknownNameError, DataFileError, OSError) as error:
+        print(f"{settings.embedder}: the rubric's encoder is prepared at first use ({error})", flush=True)
+        head = None
+    touch = shipped_touch_model(embedder.name)
+    for encoder in (head.tuned if head else None, touch_encoder(touch, embedder) if touch else None):
+        if encoder is not None:
+            encoder.embed(["ready"])
+    print(f"{settings.embedder}: ONNX Runtime graphs ready in {settings.cache_dir / 'onnx'}", flush=True)
 
 
 def run_gguf(args: argparse.Namespace) -> int:
