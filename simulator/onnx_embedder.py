@@ -87,14 +87,18 @@ def export_graph(transformer, path: Path) -> None:
     example = torch.ones((2, 4), dtype=torch.long)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.stem}.{os.getpid()}.partial")
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer notes on shape checks; the graph is checked against torch
-        torch.onnx.export(
-            Pooled(transformer.eval()), (example, example, torch.zeros_like(example)), str(partial),
-            input_names=list(INPUTS), output_names=["embedding"], opset_version=17, dynamo=False,
-            dynamic_axes={name: {0: "batch", 1: "tokens"} for name in INPUTS} | {"embedding": {0: "batch"}},
-        )
-    partial.replace(path)
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes on shape checks (tests compare vectors with torch)
+            torch.onnx.export(
+                Pooled(transformer.eval()), (example, example, torch.zeros_like(example)), str(partial),
+                input_names=list(INPUTS), output_names=["embedding"], opset_version=17, dynamo=False,
+                dynamic_axes={**{name: {0: "batch", 1: "tokens"} for name in INPUTS},
+                              "embedding": {0: "batch"}},
+            )
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class OnnxEmbedder:
@@ -172,15 +176,20 @@ def onnx_embedder(folder: Path, name: str, cache_dir: Path, variant: str = "", p
     max_seq_length(folder)  # an unsupported pipeline fails before any export
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     graph = Path(cache_dir) / "onnx" / f"{slug}.{graph_key(folder, variant)}.onnx"
-    if not graph.is_file():
-        for stale in graph.parent.glob(f"{slug}.*.onnx"):
-            stale.unlink(missing_ok=True)
-        from sentence_transformers import SentenceTransformer
+    if graph.is_file():
+        try:
+            return OnnxEmbedder(folder, name, graph, cache_dir)
+        except Exception as error:  # onnxruntime's own error types; a damaged cache file is rebuilt below
+            log.warning("cached graph %s unreadable (%s); exporting it again", graph, error)
+            graph.unlink(missing_ok=True)
+    for stale in graph.parent.glob(f"{slug}.*.onnx"):
+        stale.unlink(missing_ok=True)
+    from sentence_transformers import SentenceTransformer
 
-        log.info("exporting %s to %s (once per model and version)", name, graph)
-        model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        transformer = model[0].auto_model
-        if prepare is not None:
-            prepare(transformer)
-        export_graph(transformer, graph)
+    log.info("exporting %s to %s (once per model and version)", name, graph)
+    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    transformer = model[0].auto_model
+    if prepare is not None:
+        prepare(transformer)
+    export_graph(transformer, graph)
     return OnnxEmbedder(folder, name, graph, cache_dir)

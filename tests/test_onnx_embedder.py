@@ -145,3 +145,13 @@ def test_fetching_the_embedder_prepares_every_graph_it_will_run(capsys):
     assert any(name.startswith("all-minilm-l6-v2.") for name in graphs)
     assert any(name.startswith("all-minilm-l6-v2-default-all-minilm-l6-v2-encoder-a.") for name in graphs)
     assert any(name.startswith("all-minilm-l6-v2-all-minilm-l6-v2-encoder-a.") for name in graphs)  # touch
+
+
+def test_a_damaged_cached_graph_is_exported_again(tmp_path, tiny_model):
+    first = onnx_embedder(tiny_model, "tiny", tmp_path)
+    expected = first.embed(TEXTS[:2])
+    first.graph.write_bytes(b"not an onnx graph")
+    again = onnx_embedder(tiny_model, "tiny", tmp_path)
+    assert again.graph == first.graph
+    np.testing.assert_allclose(again.embed(TEXTS[:2]), expected, atol=1e-6)
+    assert not list((tmp_path / "onnx").glob("*.partial"))  # no half-written export left behind
