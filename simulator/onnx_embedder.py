@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import threading
 import warnings
 from pathlib import Path
 
@@ -176,20 +177,24 @@ def onnx_embedder(folder: Path, name: str, cache_dir: Path, variant: str = "", p
     max_seq_length(folder)  # an unsupported pipeline fails before any export
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     graph = Path(cache_dir) / "onnx" / f"{slug}.{graph_key(folder, variant)}.onnx"
-    if graph.is_file():
-        try:
-            return OnnxEmbedder(folder, name, graph, cache_dir)
-        except Exception as error:  # onnxruntime's own error types; a damaged cache file is rebuilt below
-            log.warning("cached graph %s unreadable (%s); exporting it again", graph, error)
-            graph.unlink(missing_ok=True)
-    for stale in graph.parent.glob(f"{slug}.*.onnx"):
-        stale.unlink(missing_ok=True)
-    from sentence_transformers import SentenceTransformer
+    with _EXPORTING:  # two sessions starting at once must not write one graph twice
+        if graph.is_file():
+            try:
+                return OnnxEmbedder(folder, name, graph, cache_dir)
+            except Exception as error:  # onnxruntime's own error types; a damaged file is rebuilt below
+                log.warning("cached graph %s unreadable (%s); exporting it again", graph, error)
+                graph.unlink(missing_ok=True)
+        for stale in graph.parent.glob(f"{slug}.*.onnx"):
+            stale.unlink(missing_ok=True)
+        from sentence_transformers import SentenceTransformer
 
-    log.info("exporting %s to %s (once per model and version)", name, graph)
-    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    transformer = model[0].auto_model
-    if prepare is not None:
-        prepare(transformer)
-    export_graph(transformer, graph)
-    return OnnxEmbedder(folder, name, graph, cache_dir)
+        log.info("exporting %s to %s (once per model and version)", name, graph)
+        model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        transformer = model[0].auto_model
+        if prepare is not None:
+            prepare(transformer)
+        export_graph(transformer, graph)
+        return OnnxEmbedder(folder, name, graph, cache_dir)
+
+
+_EXPORTING = threading.Lock()
