@@ -75,7 +75,7 @@ def main() -> None:
               f"ms), {args.repeats} runs")
         print(f"batch of {len(texts)} new utterances: {len(texts) / best['batch']:.0f} utterances/s "
               "(best of 3)")
-        print(f"rescoring {len(texts)} stored utterances (cached MiniLM embeddings, the tuned pass runs): "
+        print(f"rescoring {len(texts)} stored utterances (MiniLM and tuned-encoder vectors from the cache): "
               f"{len(texts) / best['rescore']:.0f} utterances/s; the scorer without the head and its "
               f"tuned encoder: {len(texts) / best['rescore headless']:.0f} utterances/s")
     ratio = statistics.median(figures["torch"]["single"]) / statistics.median(figures["onnx"]["single"])
