@@ -73,7 +73,9 @@ def main() -> None:
         if predicted != row["touches"]:
             kind = "missed" if row["touches"] else "false touch"
             errors.append(f"{kind}: {row['persona']} / {row['fact']}: {row['text']}")
-    decider = "thresholds" if args.rule else f"learned model {model_path(embedder.name).name}"
+    model = next(iter(indexes.values())).model
+    decider = "thresholds" if model is None else f"learned model {model_path(embedder.name).name}" + (
+        f" with touch encoder {model.encoder}" if model.encoder else "")
     facts = len({(r["persona"], r["fact"]) for r in rows})
     print(f"{args.file}: {len(rows)} lines, {facts} facts; {decider}; median "
           f"{statistics.median(seconds) * 1000:.1f} ms per line (embedding the line included)")
