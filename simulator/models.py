@@ -261,13 +261,14 @@ def _onnx_runtime(settings: Settings, device: str, folder: Path) -> bool:
 
     if settings.embedder_runtime == "torch":
         return False
+    usable = device == "cpu" and runtime_available()
     if settings.embedder_runtime == "onnx":
-        if device != "cpu" or not runtime_available():
+        if not usable:
             raise ValueError(f"embedder_runtime 'onnx' needs the CPU (device is {device!r}) and the "
                              "onnxruntime and onnx packages (pip install onnxruntime onnx)")
         max_seq_length(folder)  # an UnsupportedModel error names the folder and the way out
         return True
-    if device != "cpu" or not runtime_available():
+    if not usable:
         return False
     try:
         max_seq_length(folder)

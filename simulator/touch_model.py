@@ -11,8 +11,8 @@ Trained on labelled lines {"persona", "fact", "text", "touches"} (tests/touching
 held-out sets already scored, bench/heldout/touching*/), each line's features computed without the line
 itself among the cues (the cues were written from some of them). Where the model names a touch encoder
 (simulator.touch_encoder), the same features through it follow, each training line's from the adapter
-that never saw it. Cross-validation leaves one file out
-at a time, since a new author is what the model meets. `interview-sim personas train-touch` rebuilds
+that never saw it. Cross-validation leaves one file out at a time, since a new author is what the model
+meets. `interview-sim personas train-touch` rebuilds
 the shipped file reproducibly (the same files give the same bytes).
 """
 

@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="model file (default: the one shipped for the embedder)")
     encoder = train.add_mutually_exclusive_group()
     encoder.add_argument("--encoder", action="store_true",
-                         help="first retrain the touch encoder on the same files (seeded, about 15 min on 2 "
+                         help="first retrain the touch encoder on the same files (seeded, about 25 min on 2 "
                               "cores, needs peft) into MODEL.encoder beside the model file")
     encoder.add_argument("--no-encoder", action="store_true",
                          help="the embedder's features alone (default: also those of the shipped touch "
