@@ -115,6 +115,21 @@ def test_an_instance_waits_past_its_busy_timeout_for_another_instances_upgrade(t
     store.close()
 
 
+def test_an_instance_opening_a_new_database_locked_past_its_busy_timeout_tries_again(tmp_path):
+    """The WAL switch on connecting waits only the request's busy timeout; opening must still queue."""
+    import sqlite3
+
+    holder = sqlite3.connect(tmp_path / "sim.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")  # still a rollback-journal file: readers wait too
+    release = threading.Timer(0.6, holder.rollback)
+    release.start()
+    store = Store(f"sqlite:///{tmp_path / 'sim.db'}", busy_timeout_s=0.1)
+    release.join()
+    holder.close()
+    assert store.schema_version() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    store.close()
+
+
 def test_sqlite_is_set_up_for_many_threads(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'data' / 'sim.db'}", busy_timeout_s=2.5)
     with store._engine.connect() as connection:

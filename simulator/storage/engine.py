@@ -9,6 +9,7 @@ before writing (SELECT ... FOR UPDATE), which SQLite's single writer makes unnec
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from alembic import command
@@ -23,6 +24,7 @@ MIGRATION_LOCK = 72_617_001  # PostgreSQL advisory lock key: one schema upgrade 
 # Instances starting together queue behind one schema upgrade, which on a busy machine can take longer
 # than a request may wait for a lock (seen: four at once on 2 saturated cores ran past 5 s).
 MIGRATION_WAIT_S = 60.0
+BUSY = "the database is busy (another process holds a lock)"
 
 
 class StorageError(Exception):
@@ -48,24 +50,38 @@ def open_engine(database_url: str, busy_timeout_s: float) -> Engine:
 
 def upgrade_schema(engine: Engine, busy_timeout_s: float) -> None:
     """Bring the schema to the newest migration (creating it in a new database), waiting up to
-    MIGRATION_WAIT_S for another instance's upgrade; the connection then waits `busy_timeout_s` again."""
+    MIGRATION_WAIT_S for another instance's upgrade; the connection then waits `busy_timeout_s` again.
+
+    A new SQLite connection switches the file to WAL under its own (shorter) busy timeout, so an
+    instance opening while another upgrades can still be told "busy"; it tries again until the wait
+    is over rather than failing an app start that only had to queue."""
+    deadline = time.monotonic() + MIGRATION_WAIT_S
+    while True:
+        try:
+            _upgrade_once(engine, busy_timeout_s)
+            return
+        except DBAPIError as exc:
+            reason = describe(exc)
+            if reason != BUSY or time.monotonic() >= deadline:
+                raise StorageError(f"cannot open or upgrade the database: {reason}") from exc
+            time.sleep(0.05)
+
+
+def _upgrade_once(engine: Engine, busy_timeout_s: float) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     sqlite = engine.url.get_backend_name() == "sqlite"
-    try:
-        with engine.connect() as connection:
+    with engine.connect() as connection:
+        if sqlite:
+            _set_busy_timeout(connection, MIGRATION_WAIT_S)
+        try:
+            with connection.execution_options(**WRITE_OPTIONS).begin():
+                _lock_migrations(connection)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        finally:
             if sqlite:
-                _set_busy_timeout(connection, MIGRATION_WAIT_S)
-            try:
-                with connection.execution_options(**WRITE_OPTIONS).begin():
-                    _lock_migrations(connection)
-                    config.attributes["connection"] = connection
-                    command.upgrade(config, "head")
-            finally:
-                if sqlite:
-                    _set_busy_timeout(connection, busy_timeout_s)
-    except DBAPIError as exc:
-        raise StorageError(f"cannot open or upgrade the database: {describe(exc)}") from exc
+                _set_busy_timeout(connection, busy_timeout_s)
 
 
 def _set_busy_timeout(connection: Connection, seconds: float) -> None:
@@ -84,7 +100,7 @@ def describe(exc: DBAPIError) -> str:
     message = str(exc.orig).strip()
     lowered = message.lower()
     if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
-        return "the database is busy (another process holds a lock)"
+        return BUSY
     if "disk is full" in lowered or "no space" in lowered:
         return "the disk is full"
     if "readonly" in lowered or "read-only" in lowered:
