@@ -91,6 +91,27 @@ def test_the_threshold_comes_closest_to_both_targets():
     assert choose_threshold(probabilities, actual) == 0.5
 
 
+def test_where_several_thresholds_meet_the_targets_the_one_with_room_on_both_is_chosen():
+    actual = np.array([True] * 20 + [False] * 20)
+    # touching lines: 17 at 0.95, one each at 0.7, 0.6 and 0.5; near misses 0.1. Precision is 1.0 (5.3 %
+    # to spare) at every threshold; recall 1.0 up to 0.50, 0.95 to 0.60, 0.90 to 0.70 (5.9 % to spare),
+    # 0.85 from 0.75 (none to spare). The smaller room is 5.3 % from 0.30 to 0.70: the highest of those.
+    probabilities = np.array([0.95] * 17 + [0.7, 0.6, 0.5] + [0.1] * 20)
+    assert choose_threshold(probabilities, actual) == 0.7
+
+
+def test_the_threshold_serves_the_persona_furthest_from_the_targets():
+    # A: 40 touching lines at 0.95, 3 near misses at 0.62, 37 at 0.1. B: 7 touching lines at 0.95, 3 at
+    # 0.6, 10 near misses at 0.1. Pooled, 0.65 to 0.90 keep precision 1.0 and recall 47/50: the highest,
+    # 0.90, is chosen. Per persona, above 0.60 B's recall is 0.7 (17.6 % short) while up to 0.60 A's
+    # precision is 40/43 (2.1 % short): the highest of those, 0.60.
+    actual = np.array([True] * 40 + [False] * 40 + [True] * 10 + [False] * 10)
+    probabilities = np.array([0.95] * 40 + [0.62] * 3 + [0.1] * 37 + [0.95] * 7 + [0.6] * 3 + [0.1] * 10)
+    groups = np.array(["a"] * 80 + ["b"] * 20)
+    assert choose_threshold(probabilities, actual) == 0.9
+    assert choose_threshold(probabilities, actual, groups) == 0.6
+
+
 @pytest.mark.parametrize("line, message", [
     ({"persona": "test-lan", "fact": "hours", "text": "x", "touches": True, "note": "?"}, "note"),
     ({"persona": "nobody", "fact": "hours", "text": "x", "touches": True}, "unknown persona 'nobody'"),
