@@ -86,6 +86,7 @@ class TunedEncoder:
         self.name = f"{name}+tuned-{self.digest}"  # keys cached vectors: they change with the adapters
         self._seen_by_a = set(meta["seen_by_a"])
         self._models: dict[str, Embedder] = {}
+        self._held_out: dict[str, np.ndarray] = {}  # training texts recur on every cross-validation
 
     def _model(self, half: str) -> Embedder:
         if half not in self._models:
@@ -113,11 +114,14 @@ class TunedEncoder:
         return self._model("a").embed(texts)
 
     def embed_held_out(self, texts: list[str]) -> np.ndarray:
-        vectors = self.embed(texts)
-        seen = [i for i, text in enumerate(texts) if self.held_out_half(text) == "b"]
-        if seen:
-            vectors[seen] = self._model("b").embed([texts[i] for i in seen])
-        return vectors
+        """Each text through the adapter that never saw it, remembered for this encoder's lifetime: the
+        studio cross-validates the saved and the edited rubric on the same few thousand texts per click."""
+        new = list(dict.fromkeys(text for text in texts if text not in self._held_out))
+        for half in HALVES:
+            chosen = [text for text in new if self.held_out_half(text) == half]
+            if chosen:
+                self._held_out.update(zip(chosen, self._model(half).embed(chosen), strict=True))
+        return np.stack([self._held_out[text] for text in texts]) if texts else self.embed(texts)
 
 
 def load_encoder(folder: Path, embedder: Embedder) -> TunedEncoder | None:

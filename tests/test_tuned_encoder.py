@@ -72,6 +72,25 @@ def test_held_out_view_uses_the_adapter_that_never_saw_the_text(tmp_path):
     assert encoder.embed(["seen by a"])[0, 0] == 1.0  # new utterances always through "a"
 
 
+def test_held_out_vectors_are_computed_once_per_text(tmp_path):
+    """The studio cross-validates two rubrics over the same calibration texts on every click."""
+    (tmp_path / META).write_text(json.dumps({"digest": "d", "seen_by_a": [text_key("seen by a")]}),
+                                 encoding="utf-8")
+    encoder = TunedEncoder(tmp_path, tmp_path, "test")
+    calls: list[list[str]] = []
+
+    class _Recording(_Constant):
+        def embed(self, texts):
+            calls.append(list(texts))
+            return super().embed(texts)
+
+    encoder._models = {"a": _Recording(1.0), "b": _Recording(2.0)}
+    first = encoder.embed_held_out(["seen by a", "new text", "new text"])
+    again = encoder.embed_held_out(["new text", "seen by a", "another"])
+    assert first[:, 0].tolist() == [2.0, 1.0, 1.0] and again[:, 0].tolist() == [1.0, 2.0, 1.0]
+    assert calls == [["new text"], ["seen by a"], ["another"]]
+
+
 def test_a_head_whose_encoder_is_missing_reads_as_none(tmp_path):
     """Its features need the encoder, so the scorer falls back to exemplars and cues, not a crash."""
     folder = tmp_path / "rubrics"
@@ -164,3 +183,17 @@ def test_the_train_command_rebuilds_encoder_and_head_beside_the_rubric(tmp_path,
         config = json.loads((folder / half / "adapter_config.json").read_text(encoding="utf-8"))
         assert config["target_modules"] == sorted(config["target_modules"])
         assert (folder / half / "adapter_model.safetensors").stat().st_size < 4_000_000
+
+
+def test_the_shipped_encoder_is_loaded_again_only_when_its_files_change(tmp_path, monkeypatch):
+    import simulator.head_training as head_training
+
+    embedder = HashingEmbedder()
+    folder = head_training.encoder_path(tmp_path, "r", embedder.name)
+    folder.mkdir(parents=True)
+    (folder / META).write_text(json.dumps({"digest": "d1", "seen_by_a": []}), encoding="utf-8")
+    monkeypatch.setattr(head_training, "load_encoder", lambda folder, embedder: object())
+    first = head_training.shipped_encoder(tmp_path, "r", embedder)
+    assert first is not None and head_training.shipped_encoder(tmp_path, "r", embedder) is first
+    (folder / META).write_text(json.dumps({"digest": "d22", "seen_by_a": []}), encoding="utf-8")  # retrained
+    assert head_training.shipped_encoder(tmp_path, "r", embedder) is not first
