@@ -34,7 +34,7 @@ from simulator.head import (
 from simulator.labels import QUESTION_TYPES, TONES
 from simulator.rubric import Rubric
 from simulator.scoring import FEATURE_LAYOUT, Analysis, Scorer, prepend_tuned, settle
-from simulator.tuned_encoder import META, TunedEncoder, load_encoder, model_folder, onnx_cache
+from simulator.tuned_encoder import TunedEncoder, load_encoder
 
 log = logging.getLogger(__name__)
 
@@ -75,20 +75,9 @@ def encoder_path(rubrics_dir: Path, rubric_id: str, embedder_name: str) -> Path:
 
 
 def shipped_encoder(rubrics_dir: Path, rubric_id: str, embedder: Embedder) -> TunedEncoder | None:
-    """The tuned encoder beside the rubric's head, when one was trained; the same object while its files
-    are unchanged, so the vectors it remembers serve the studio's next calibration run."""
+    """The tuned encoder beside the rubric's head, when one was trained."""
     folder = encoder_path(rubrics_dir, rubric_id, embedder.name)
-    if not (folder / META).is_file():
-        return load_encoder(folder, embedder) if folder.is_dir() else None
-    stamp = (folder / META).stat()
-    key = (str(folder.resolve()), stamp.st_mtime_ns, stamp.st_size, embedder.name,
-           str(model_folder(embedder)), str(onnx_cache(embedder)))
-    if key not in _SHIPPED_ENCODERS:
-        _SHIPPED_ENCODERS[key] = load_encoder(folder, embedder)
-    return _SHIPPED_ENCODERS[key]
-
-
-_SHIPPED_ENCODERS: dict[tuple, TunedEncoder | None] = {}
+    return load_encoder(folder, embedder) if folder.is_dir() else None
 
 
 def training_examples(rubric: Rubric, calibration_dir: Path) -> list[Example]:

@@ -31,7 +31,7 @@ from simulator.head import fit_logistic, predict_logistic, rounded
 from simulator.personas import Persona
 from simulator.settings import REPO_ROOT
 from simulator.touching import FEATURES, TopicIndex
-from simulator.tuned_encoder import TunedEncoder, load_encoder, model_folder, onnx_cache
+from simulator.tuned_encoder import TunedEncoder, load_encoder
 
 MODELS_DIR = Path(__file__).with_name("touch_models")
 DEFAULT_SETS = (
@@ -140,20 +140,12 @@ def read_lines(path: Path, personas: dict[str, Persona]) -> list[LabelledLine]:
 
 
 def touch_encoder(model: TouchModel, embedder: Embedder) -> Embedder | None:
-    """The model's touch encoder over `embedder` (through its disk cache when it has one), loaded once per
-    process; None when the model reads none or it cannot be loaded."""
-    if model.encoder is None:
-        return None
-    key = (model.encoder, embedder.name, str(model_folder(embedder)), str(onnx_cache(embedder)))
-    if key not in _ENCODERS:
-        encoder = load_encoder(MODELS_DIR / model.encoder, embedder)
-        if encoder is not None and isinstance(embedder, CachedEmbedder):
-            encoder = CachedEmbedder(encoder, embedder.cache_dir)  # the facts' cues, embedded once
-        _ENCODERS[key] = encoder
-    return _ENCODERS[key]
-
-
-_ENCODERS: dict[tuple[str, ...], Embedder | None] = {}
+    """The model's touch encoder over `embedder` (through its disk cache when it has one; load_encoder
+    loads it once per process); None when the model reads none or it cannot be loaded."""
+    encoder = None if model.encoder is None else load_encoder(MODELS_DIR / model.encoder, embedder)
+    if encoder is not None and isinstance(embedder, CachedEmbedder):
+        return CachedEmbedder(encoder, embedder.cache_dir)  # the facts' cues, embedded once
+    return encoder
 
 
 def training_features(rows: list[LabelledLine], personas: dict[str, Persona], embedder: Embedder,

@@ -125,12 +125,22 @@ class TunedEncoder:
 
 
 def load_encoder(folder: Path, embedder: Embedder) -> TunedEncoder | None:
-    """The tuned encoder in `folder` for `embedder`, or None (with a warning) when it cannot be used."""
-    base = model_folder(embedder)
-    if base is None or not (Path(folder) / META).is_file():
-        log.warning("tuned encoder %s unavailable for embedder %s", folder, embedder.name)
-        return None
-    return TunedEncoder(folder, base, embedder.name, onnx_cache(embedder))
+    """The tuned encoder in `folder` for `embedder`, or None (with a warning) when it cannot be used. The
+    same object while the folder's metadata is unchanged (a retrain rewrites it), so its graphs load once
+    and the held-out vectors it remembers serve the studio's next calibration run."""
+    base, meta = model_folder(embedder), Path(folder) / META
+    stamp = (meta.stat().st_mtime_ns, meta.stat().st_size) if meta.is_file() else None
+    key = (str(Path(folder).resolve()), stamp, embedder.name, str(base), str(onnx_cache(embedder)))
+    if key not in _LOADED:
+        if base is None or stamp is None:
+            log.warning("tuned encoder %s unavailable for embedder %s", folder, embedder.name)
+            _LOADED[key] = None
+        else:
+            _LOADED[key] = TunedEncoder(folder, base, embedder.name, onnx_cache(embedder))
+    return _LOADED[key]
+
+
+_LOADED: dict[tuple, TunedEncoder | None] = {}
 
 
 def train_encoder(examples: list, embedder: Embedder, folder: Path, seed: int = 0) -> TunedEncoder:

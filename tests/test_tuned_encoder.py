@@ -185,15 +185,17 @@ def test_the_train_command_rebuilds_encoder_and_head_beside_the_rubric(tmp_path,
         assert (folder / half / "adapter_model.safetensors").stat().st_size < 4_000_000
 
 
-def test_the_shipped_encoder_is_loaded_again_only_when_its_files_change(tmp_path, monkeypatch):
-    import simulator.head_training as head_training
+def test_an_encoder_is_loaded_again_only_when_its_files_change(tmp_path, monkeypatch):
+    """One object per encoder folder, so its graphs load once and its held-out vectors are reused."""
+    import simulator.tuned_encoder as tuned_encoder
 
+    monkeypatch.setattr(tuned_encoder, "model_folder", lambda embedder: tmp_path / "base")
     embedder = HashingEmbedder()
-    folder = head_training.encoder_path(tmp_path, "r", embedder.name)
-    folder.mkdir(parents=True)
+    folder = tmp_path / "encoder"
+    folder.mkdir()
     (folder / META).write_text(json.dumps({"digest": "d1", "seen_by_a": []}), encoding="utf-8")
-    monkeypatch.setattr(head_training, "load_encoder", lambda folder, embedder: object())
-    first = head_training.shipped_encoder(tmp_path, "r", embedder)
-    assert first is not None and head_training.shipped_encoder(tmp_path, "r", embedder) is first
+    first = tuned_encoder.load_encoder(folder, embedder)
+    assert first is not None and tuned_encoder.load_encoder(folder, embedder) is first
     (folder / META).write_text(json.dumps({"digest": "d22", "seen_by_a": []}), encoding="utf-8")  # retrained
-    assert head_training.shipped_encoder(tmp_path, "r", embedder) is not first
+    again = tuned_encoder.load_encoder(folder, embedder)
+    assert again is not first and again.digest == "d22"
