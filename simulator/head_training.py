@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 SEED = 0
 FOLDS = 5
 MAX_FALSE_ALARMS = 0.04  # the harmful threshold is the lowest whose cross-validated false alarms stay within
-THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))  # 0.20 ... 0.80
+# a step of 0.05 moved cross-validated harmful recall by about 3 points, and the lowest threshold within
+# the limit had been the grid's top; finer and higher
+THRESHOLDS = tuple(round(0.2 + 0.025 * i, 3) for i in range(31))  # 0.200 ... 0.950
 
 
 class Example(BaseModel):
@@ -95,7 +97,8 @@ def training_examples(rubric: Rubric, calibration_dir: Path) -> list[Example]:
 def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,
                 encoder: TunedEncoder | None = None) -> str:
     payload = json.dumps([rubric.content_hash(), embedder_name, FEATURE_LAYOUT, L2, ITERATIONS, SEED, FOLDS,
-                          MAX_FALSE_ALARMS, "question-type head", [e.model_dump() for e in examples]],
+                          MAX_FALSE_ALARMS, THRESHOLDS, "question-type head",
+                          [e.model_dump() for e in examples]],
                          sort_keys=True)
     if encoder is not None:
         payload += encoder.digest
