@@ -21,7 +21,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"  # bump when the exported graph changes, so stale cached graphs are not reused
+FORMAT = "2"  # bump when the exported graph changes, so stale cached graphs are not reused
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -69,8 +69,9 @@ def graph_key(folder: Path, variant: str = "") -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def export_graph(transformer, path: Path) -> None:
-    """Write `transformer` (a transformers encoder), mean pooling and L2 normalisation as an ONNX graph."""
+def export_graph(transformer, path: Path, fused: bool = True) -> None:
+    """Write `transformer` (a transformers encoder), mean pooling and L2 normalisation as an ONNX graph,
+    its operators fused (`fused=False`: as torch exports it, for bench/embedder_graphs.py)."""
     import torch
 
     class Pooled(torch.nn.Module):
@@ -97,9 +98,27 @@ def export_graph(transformer, path: Path) -> None:
                 dynamic_axes={**{name: {0: "batch", 1: "tokens"} for name in INPUTS},
                               "embedding": {0: "batch"}},
             )
+        if fused:
+            fuse(partial, transformer.config)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def fuse(graph: Path, config) -> None:
+    """Rewrite a BERT-style graph with ONNX Runtime's fused attention, layer-norm and GELU operators, in
+    place: the same vectors (cosine 0.999999) and about 12 % less time for one live utterance's texts
+    (bench/embedder_graphs.py). The fusions recognise only eager attention, which onnx_embedder exports.
+    Other architectures are left as exported."""
+    if config.model_type != "bert":
+        return
+    from onnxruntime.transformers import optimizer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fused = optimizer.optimize_model(str(graph), model_type="bert", num_heads=config.num_attention_heads,
+                                         hidden_size=config.hidden_size)
+    fused.save_model_to_file(str(graph))
 
 
 class OnnxEmbedder:
@@ -189,7 +208,9 @@ def onnx_embedder(folder: Path, name: str, cache_dir: Path, variant: str = "", p
         from sentence_transformers import SentenceTransformer
 
         log.info("exporting %s to %s (once per model and version)", name, graph)
-        model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        # eager attention exports the pattern that ONNX Runtime fuses (fuse); the weights are the same
+        model = SentenceTransformer(str(folder), device="cpu", local_files_only=True,
+                                    model_kwargs={"attn_implementation": "eager"})
         transformer = model[0].auto_model
         if prepare is not None:
             prepare(transformer)
