@@ -112,13 +112,20 @@ def fuse(graph: Path, config) -> None:
     Other architectures are left as exported."""
     if config.model_type != "bert":
         return
-    from onnxruntime.transformers import optimizer
+    written = graph.with_name(f"{graph.name}.fused")
+    try:
+        from onnxruntime.transformers import optimizer
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fused = optimizer.optimize_model(str(graph), model_type="bert", num_heads=config.num_attention_heads,
-                                         hidden_size=config.hidden_size)
-    fused.save_model_to_file(str(graph))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fused = optimizer.optimize_model(str(graph), model_type="bert", hidden_size=config.hidden_size,
+                                             num_heads=config.num_attention_heads)
+        fused.save_model_to_file(str(written))
+        written.replace(graph)
+    except Exception as error:  # the optimiser's own errors: an unfused graph is slower, not wrong
+        log.warning("could not fuse the operators of %s (%s); it runs unfused", graph.name, error)
+    finally:
+        written.unlink(missing_ok=True)
 
 
 class OnnxEmbedder:

@@ -83,6 +83,22 @@ def test_a_bert_graph_runs_fused_attention(tmp_path, tiny_model):
     assert {"Attention", "SkipLayerNormalization"} <= operators, operators
 
 
+def test_a_graph_the_optimiser_cannot_fuse_runs_unfused(tmp_path, tiny_model, monkeypatch, caplog):
+    import onnx
+    from onnxruntime.transformers import optimizer
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("unknown pattern")
+
+    monkeypatch.setattr(optimizer, "optimize_model", fails)
+    embedder = onnx_embedder(tiny_model, "tiny", tmp_path)
+    assert "runs unfused" in caplog.text
+    assert "Attention" not in {node.op_type for node in onnx.load(str(embedder.graph)).graph.node}
+    expected = SentenceTransformerEmbedder(tiny_model, name="tiny").embed(TEXTS)
+    np.testing.assert_allclose(embedder.embed(TEXTS), expected, atol=1e-5)
+    assert [path.name for path in embedder.graph.parent.iterdir()] == [embedder.graph.name]
+
+
 def test_the_graph_is_exported_once_and_a_new_variant_replaces_the_old(tmp_path, tiny_model):
     first = onnx_embedder(tiny_model, "tiny", tmp_path)
     stamp = first.graph.stat().st_mtime_ns
