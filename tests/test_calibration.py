@@ -1,3 +1,4 @@
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -63,6 +64,36 @@ def test_calibration_texts_are_not_in_any_rubric():
                 assert normal != text, f"calibration text used as exemplar: {exemplar!r}"
                 overlap = len(words & text_words) / len(words | text_words)
                 assert overlap < 0.8, f"near-duplicate of a calibration text: {exemplar!r}"
+
+
+HELD_OUT_SCORER_SETS = ("scorer-blind11", "scorer-blind12")  # bench/RESULTS.md quotes them as unseen
+
+
+def test_held_out_scorer_sets_stay_out_of_training():
+    """Blind sets quoted as held out must not become calibration data or exemplars. A few short lines
+    ("Thank you.") are written alike by different authors; a converted set would match almost entirely."""
+    seen = {_normalised(i.text) for path in RUBRICS.joinpath("calibration").glob("*.yaml")
+            for i in load_calibration(path).items}
+    seen |= {_normalised(text) for rubric in load_rubrics(RUBRICS) for text in rubric.exemplar_texts()}
+    for name in HELD_OUT_SCORER_SETS:
+        path = RUBRICS.parent / "bench" / "heldout" / name / "utterances.jsonl"
+        texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+        shared = [text for text in texts if _normalised(text) in seen]
+        assert len(texts) >= 400 and len(shared) < 0.05 * len(texts), (name, shared[:5])
+
+
+@pytest.mark.parametrize("name", HELD_OUT_SCORER_SETS)
+def test_second_labels_cover_their_set_line_by_line(name):
+    """bench/label_agreement.py pairs the second labeller's line n with the set's line n."""
+    folder = RUBRICS.parent / "bench" / "heldout" / name
+    count = len(folder.joinpath("utterances.jsonl").read_text(encoding="utf-8").splitlines())
+    labels = [json.loads(line) for line in
+              folder.joinpath("second_labeller.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [label["n"] for label in labels] == list(range(1, count + 1))
+    for label in labels:
+        assert set(label) == {"n", "question_type", "tone", "recommended"}
+        assert label["question_type"] in QUESTION_TYPES and label["tone"] in TONES
+        assert not (label["tone"] == "harmful" and label["recommended"] is True)
 
 
 def test_bad_calibration_file_names_field(tmp_path):
