@@ -41,8 +41,13 @@ def plain_why(question_type: str, tone: str, recommended: bool, flags: list[str]
         return "The way this is put can sound cold or judgemental, even without a harsh word."
     if recommended and question_type == "statement":
         return "Explaining, reassuring or offering a choice helps them feel safe enough to talk."
-    if recommended and "offer_of_choice" in flags and question_type == "option_posing":
-        return "Offering a choice gives them some control back."
+    if recommended and question_type == "option_posing":
+        if "offer_of_choice" in flags:
+            return "Offering a choice gives them some control back."
+        return ("A yes-or-no question about how the interview goes, or to check you understood, keeps "
+                "them informed.")
+    if not recommended and question_type == "statement" and tone == "supportive":
+        return "Warm words help, but a promise or reassurance you cannot back up can cost their trust later."
     if not recommended and question_type in ("invitation", "directive"):
         return "This wording is unlikely to draw a free, accurate account from them."
     return _WHY_TYPE[question_type]

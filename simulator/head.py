@@ -19,7 +19,6 @@ from simulator.embeddings import Embedder
 from simulator.labels import TONES
 
 L2 = 0.03  # ridge penalty on the standardised weights (bias excluded); cross-validated against 0.01-3
-CONFIDENT = 0.9  # the recommendation head overrules the rules only this sure (cross-validated)
 ITERATIONS = 400
 
 

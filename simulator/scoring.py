@@ -24,7 +24,7 @@ from simulator.cues import (
 )
 from simulator.embeddings import CachedEmbedder, Embedder, embed_fixed
 from simulator.feedback import plain_why
-from simulator.head import CONFIDENT, Head, tone_label
+from simulator.head import Head, tone_label
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES, Assessment, SentenceLabel
 from simulator.rubric import ClassifierSettings, Criterion, Rubric
 from simulator.suggestions import suggest
@@ -206,8 +206,10 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     """The head decides the question type where it has learned one (held out by author it beat the
     exemplar-and-cue rules, which are among its inputs), and the tone unless a strong harmful cue (graphic
     detail among them) is certain; small talk and remarks to the program are at worst neutral.
-    Recommendation follows the rules on that tone unless the head is CONFIDENT (alone it cross-validated
-    worse than the rules); the never-recommended judgements win last."""
+    The recommendation head decides recommendation (cross-validated 0.942 against 0.927 when it only
+    overruled the rules at 90 % sure; blind sets 10 and 11: +2 and +3 points), but never for a harmful
+    tone or a suggestive question; without a head, the rules on the tone. The never-recommended judgements
+    win last."""
     tone, probabilities, question_type = analysis.tone, {}, analysis.question_type
     if type_p is not None:
         learned = QUESTION_TYPES[int(np.argmax(type_p))]
@@ -222,9 +224,9 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     off_topic = any(flag in analysis.flags for flag in NOT_THE_INTERVIEW)
     if tone == "harmful" and off_topic and not analysis.certain_harm:
         tone = "neutral"  # small talk or a remark to the program: poor practice, not an attack on the person
-    deciding_flags = analysis.verdicts[analysis.deciding].label.flags
-    recommended = is_recommended(question_type, tone, deciding_flags)
-    if recommended_p is not None and max(recommended_p, 1.0 - recommended_p) >= CONFIDENT:
+    if recommended_p is None:
+        recommended = is_recommended(question_type, tone, analysis.verdicts[analysis.deciding].label.flags)
+    else:
         recommended = recommended_p >= 0.5 and tone != "harmful" and question_type != "suggestive"
     if any(flag in analysis.flags for flag in NEVER_RECOMMENDED):
         recommended = False

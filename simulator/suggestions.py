@@ -52,7 +52,7 @@ def suggest(sentence: str, question_type: str, tone: str, flags: list[str], reco
         return invite
     if "jargon" in flags:
         return f"Use everyday words, for example: {invite}"
-    if question_type == "directive":
+    if question_type == "directive" and recommended:
         return "Good focused question; after the answer, invite more: \"Tell me more about that.\""
     if not recommended:
         return "Follow with an open prompt: \"Tell me more about that.\""

@@ -269,3 +269,15 @@ def test_the_head_decides_the_question_type_within_the_fixed_rules(fake_scorer):
     assert settle(threat, calm, 0.5, 0.5, _type_p("invitation"))[3] == "directive"  # a demand
     # the recommendation follows the decided type: a suggestive question is never recommended
     assert settle(analysis, calm, 0.6, 0.5, _type_p("suggestive"))[1] is False
+
+
+def test_the_recommendation_head_decides_but_never_for_harm_or_a_suggestive_question(fake_scorer):
+    """Trusting the head at any confidence cross-validated 0.942 against 0.927 when it only overruled
+    the rules at 90 % sure (bench/RESULTS.md)."""
+    warm = fake_scorer.analyse_many(["Thank you, you're doing really well."])[0]
+    supportive, harmful = np.array([0.8, 0.15, 0.05]), np.array([0.05, 0.15, 0.8])
+    assert settle(warm, supportive, 0.4, 0.7, _type_p("statement"))[1] is False  # the rules would say yes
+    assert settle(warm, supportive, 0.6, 0.7, _type_p("statement"))[1] is True
+    assert settle(warm, harmful, 0.99, 0.7, _type_p("statement"))[1] is False
+    assert settle(warm, supportive, 0.99, 0.7, _type_p("suggestive"))[1] is False
+    assert settle(warm, None, None, 0.7)[1] is True  # no head: supportive statements are recommended
