@@ -1,0 +1,121 @@
+"""Which model reads harm best from the learned head's features: the shipped logistic regression against a
+small neural network (one hidden layer), alone and as an ensemble of seeds, on the same features.
+
+Each model's harmful threshold is chosen as the shipped head's is (the lowest whose 5-fold out-of-fold
+false alarms stay within 4 %), then the model fitted on every training example reads the blind sets
+given (none of them in training). A strong harmful cue still decides, as in the scorer. Needs
+scikit-learn (installed with sentence-transformers) for the network; the shipped head does not use it.
+
+Run: .venv/bin/python bench/head_models.py bench/heldout/scorer-blind10 bench/heldout/scorer-blind11 ...
+(figures: bench/RESULTS.md, "Scoring")
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from simulator.head import balanced_weights, fit_logistic, predict_logistic
+from simulator.head_training import (
+    FOLDS,
+    MAX_FALSE_ALARMS,
+    _folds,
+    add_tuned,
+    analyse_examples,
+    head_for,
+    shipped_encoder,
+    training_examples,
+)
+from simulator.labels import TONES
+from simulator.models import load_embedder
+from simulator.rubric import load_rubric
+from simulator.scoring import Scorer
+from simulator.settings import Settings
+
+HARMFUL = TONES.index("harmful")
+THRESHOLDS = np.round(np.arange(0.05, 0.99, 0.0125), 4)
+
+
+def logistic(x: np.ndarray, harmful: np.ndarray, tests: list[np.ndarray], tone: np.ndarray) -> list:
+    weights = fit_logistic(x, tone, len(TONES), balanced_weights(tone, len(TONES)))
+    return [predict_logistic(test, weights)[:, HARMFUL] for test in tests]
+
+
+def network(seeds: range):
+    """An ensemble of one-hidden-layer networks (64 units, ridge 1.0), harmful examples oversampled."""
+    def fit(x: np.ndarray, harmful: np.ndarray, tests: list[np.ndarray], tone: np.ndarray) -> list:
+        from sklearn.neural_network import MLPClassifier
+
+        out = [np.zeros(len(test)) for test in tests]
+        for seed in seeds:
+            rng = np.random.default_rng(seed)
+            extra = rng.choice(np.flatnonzero(harmful), int((~harmful).sum() - harmful.sum()))
+            rows = np.concatenate([np.arange(len(harmful)), extra])
+            model = MLPClassifier((64,), alpha=1.0, max_iter=200, early_stopping=True, random_state=seed)
+            model.fit(x[rows], harmful[rows].astype(int))
+            for total, test in zip(out, tests, strict=True):
+                total += model.predict_proba(test)[:, 1] / len(seeds)
+        return out
+    return fit
+
+
+def standardised(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
+    mean, scale = train.mean(axis=0), train.std(axis=0) + 1e-6
+    return [(x - mean) / scale for x in (train, *others)]
+
+
+def read(said: np.ndarray, harmful: np.ndarray) -> tuple[float, float]:
+    return float(said[harmful].mean()), float(said[~harmful].mean())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sets", type=Path, nargs="+", help="blind set folders (utterances.jsonl)")
+    args = parser.parse_args()
+    settings = Settings.load()
+    embedder = load_embedder(settings)
+    rubrics = Path(settings.rubrics_dir)
+    rubric = load_rubric(rubrics / f"{settings.rubric}.yaml")
+    examples = training_examples(rubric, rubrics / "calibration")
+    analyses = add_tuned(analyse_examples(rubric, embedder, examples),
+                         shipped_encoder(rubrics, rubric.id, embedder))
+    x = np.stack([a.features for a in analyses])
+    tone = np.array([TONES.index(e.tone) for e in examples])
+    harmful, certain = tone == HARMFUL, np.array([a.certain_harm for a in analyses])
+    scorer = Scorer(rubric, embedder, head_for(rubric, embedder, rubrics, settings.cache_dir))
+    blind = {}
+    for folder in args.sets:
+        items = [json.loads(line) for line in (folder / "utterances.jsonl").read_text("utf-8").splitlines()]
+        found = scorer.analyse_many([item["text"] for item in items])
+        blind[folder.name] = (np.stack([a.features for a in found]),
+                              np.array([item["tone"] == "harmful" for item in items]),
+                              np.array([a.certain_harm for a in found]))
+    models = {"logistic regression (shipped)": logistic, "network, seed 0": network(range(1)),
+              "network, seed 1": network(range(1, 2)), "network, seed 2": network(range(2, 3)),
+              "5 networks, seeds 0-4": network(range(5)), "5 networks, seeds 5-9": network(range(5, 10))}
+    fold_of = _folds(len(examples))
+    print("| model | threshold | cross-validated recall / false alarms | "
+          + " | ".join(blind) + " |\n|---|---|---|" + "---|" * len(blind))
+    for name, fit in models.items():
+        started, out_of_fold = time.perf_counter(), np.zeros(len(examples))
+        for fold in range(FOLDS):
+            kept, held = fold_of != fold, fold_of == fold
+            train, test = standardised(x[kept], x[held])
+            out_of_fold[held] = fit(train, harmful[kept], [test], tone[kept])[0]
+        threshold = next(t for t in THRESHOLDS
+                         if read((out_of_fold >= t) | certain, harmful)[1] <= MAX_FALSE_ALARMS)
+        recall, alarms = read((out_of_fold >= threshold) | certain, harmful)
+        train, *tests = standardised(x, *[features for features, _, _ in blind.values()])
+        cells = [read((p >= threshold) | sure, truth) for p, (_, truth, sure) in
+                 zip(fit(train, harmful, tests, tone), blind.values(), strict=True)]
+        print(f"| {name} | {threshold:.3f} | {recall:.3f} / {alarms:.3f} | "
+              + " | ".join(f"{r:.3f} / {a:.3f}" for r, a in cells)
+              + f" |  ({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
