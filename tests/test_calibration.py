@@ -66,7 +66,7 @@ def test_calibration_texts_are_not_in_any_rubric():
                 assert overlap < 0.8, f"near-duplicate of a calibration text: {exemplar!r}"
 
 
-HELD_OUT_SCORER_SETS = ("scorer-blind11", "scorer-blind12")  # bench/RESULTS.md quotes them as unseen
+HELD_OUT_SCORER_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13")  # quoted as unseen
 
 
 def test_held_out_scorer_sets_stay_out_of_training():
