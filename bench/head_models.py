@@ -13,12 +13,13 @@ Run: .venv/bin/python bench/head_models.py bench/heldout/scorer-blind10 bench/he
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
+from scorer_blind import read_set
 
+from simulator.cli.score import build_scorer
 from simulator.head import balanced_weights, fit_logistic, predict_logistic
 from simulator.head_training import (
     FOLDS,
@@ -26,14 +27,10 @@ from simulator.head_training import (
     _folds,
     add_tuned,
     analyse_examples,
-    head_for,
     shipped_encoder,
     training_examples,
 )
 from simulator.labels import TONES
-from simulator.models import load_embedder
-from simulator.rubric import load_rubric
-from simulator.scoring import Scorer
 from simulator.settings import Settings
 
 HARMFUL = TONES.index("harmful")
@@ -77,19 +74,17 @@ def main() -> None:
     parser.add_argument("sets", type=Path, nargs="+", help="blind set folders (utterances.jsonl)")
     args = parser.parse_args()
     settings = Settings.load()
-    embedder = load_embedder(settings)
-    rubrics = Path(settings.rubrics_dir)
-    rubric = load_rubric(rubrics / f"{settings.rubric}.yaml")
+    scorer = build_scorer(settings)
+    rubric, embedder, rubrics = scorer.rubric, scorer.embedder, Path(settings.rubrics_dir)
     examples = training_examples(rubric, rubrics / "calibration")
     analyses = add_tuned(analyse_examples(rubric, embedder, examples),
                          shipped_encoder(rubrics, rubric.id, embedder))
     x = np.stack([a.features for a in analyses])
     tone = np.array([TONES.index(e.tone) for e in examples])
     harmful, certain = tone == HARMFUL, np.array([a.certain_harm for a in analyses])
-    scorer = Scorer(rubric, embedder, head_for(rubric, embedder, rubrics, settings.cache_dir))
     blind = {}
     for folder in args.sets:
-        items = [json.loads(line) for line in (folder / "utterances.jsonl").read_text("utf-8").splitlines()]
+        items = read_set(folder / "utterances.jsonl")
         found = scorer.analyse_many([item["text"] for item in items])
         blind[folder.name] = (np.stack([a.features for a in found]),
                               np.array([item["tone"] == "harmful" for item in items]),

@@ -15,28 +15,20 @@ line, in order: n, question_type, tone, recommended).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from scorer_blind import figures, row, score
+from scorer_blind import figures, read_set, row, score
 
-from simulator.head_training import head_for
+from simulator.cli.score import build_scorer
 from simulator.labels import Assessment
-from simulator.models import load_embedder
-from simulator.rubric import load_rubric
-from simulator.scoring import Scorer
 from simulator.settings import Settings
 
 LABELS = ("question_type", "tone", "recommended")
 
 
-def read_lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def second_labels(items: list[dict], path: Path) -> list[dict]:
     """The author's items with the second labeller's labels in place of the author's."""
-    labels = read_lines(path)
+    labels = read_set(path)
     if [label["n"] for label in labels] != list(range(1, len(items) + 1)):
         raise SystemExit(f"{path}: expected lines numbered 1..{len(items)}, in order")
     return [{**item, **{key: label[key] for key in LABELS}}
@@ -53,19 +45,17 @@ def main() -> None:
                         help="a blind set's folder (utterances.jsonl, second_labeller.jsonl)")
     parser.add_argument("--no-scorer", action="store_true", help="only the two labellers")
     args = parser.parse_args()
-    author = read_lines(args.folder / "utterances.jsonl")
+    author = read_set(args.folder / "utterances.jsonl")
     second = second_labels(author, args.folder / "second_labeller.jsonl")
     rows = {"second labeller against the author": figures(author, as_assessments(second))}
     if not args.no_scorer:
-        settings = Settings.load()
-        embedder = load_embedder(settings)
-        rubric = load_rubric(Path(settings.rubrics_dir) / f"{settings.rubric}.yaml")
-        head = head_for(rubric, embedder, settings.rubrics_dir, settings.cache_dir)
-        said = score(Scorer(rubric, embedder, head), author)
+        scorer = build_scorer(Settings.load())
+        said = score(scorer, author)
         agreed = [i for i, (a, b) in enumerate(zip(author, second, strict=True))
                   if all(a[key] == b[key] for key in LABELS)]
         rows |= {
-            f"scorer (head {head.fingerprint if head else 'none'}) against the author": figures(author, said),
+            f"scorer (head {scorer.head.fingerprint if scorer.head else 'none'}) against the author":
+                figures(author, said),
             "scorer against the second labeller": figures(second, said),
             "scorer on the lines both labellers label alike": figures([author[i] for i in agreed],
                                                                       [said[i] for i in agreed]),

@@ -29,6 +29,11 @@ BLIND = ROOT / "bench" / "heldout" / "scorer-blind" / "utterances.jsonl"
 EARLIER = "blind_holdout"
 
 
+def read_set(path: Path) -> list[dict]:
+    """A blind set's JSON lines (blank lines skipped)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def figures(items: list[dict], assessments: list[Assessment]) -> dict:
     """Question-type macro-F1, recommended accuracy, harmful recall and precision, false alarms, misses."""
     types = label_metrics(QUESTION_TYPES, [i["question_type"] for i in items],
@@ -112,7 +117,7 @@ def main() -> None:
     head = head_for(rubric, embedder, settings.rubrics_dir, settings.cache_dir)
     if head is None:
         raise SystemExit("no learned head for this rubric and embedder: `interview-sim rubric train`")
-    items = [json.loads(line) for line in args.set.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = read_set(args.set)
     results = {args.set.name: figures(items, score(Scorer(rubric, embedder, head), items))}
     if args.earlier:
         results[f"{EARLIER}.yaml (head retrained without it)"] = earlier_set(settings, embedder)

@@ -66,6 +66,7 @@ def test_calibration_texts_are_not_in_any_rubric():
                 assert overlap < 0.8, f"near-duplicate of a calibration text: {exemplar!r}"
 
 
+HELD_OUT = RUBRICS.parent / "bench" / "heldout"
 HELD_OUT_SCORER_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13")  # quoted as unseen
 
 
@@ -76,8 +77,8 @@ def test_held_out_scorer_sets_stay_out_of_training():
             for i in load_calibration(path).items}
     seen |= {_normalised(text) for rubric in load_rubrics(RUBRICS) for text in rubric.exemplar_texts()}
     for name in HELD_OUT_SCORER_SETS:
-        path = RUBRICS.parent / "bench" / "heldout" / name / "utterances.jsonl"
-        texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+        lines = HELD_OUT.joinpath(name, "utterances.jsonl").read_text(encoding="utf-8").splitlines()
+        texts = [json.loads(line)["text"] for line in lines]
         shared = [text for text in texts if _normalised(text) in seen]
         assert len(texts) >= 400 and len(shared) < 0.05 * len(texts), (name, shared[:5])
 
@@ -85,7 +86,7 @@ def test_held_out_scorer_sets_stay_out_of_training():
 @pytest.mark.parametrize("name", HELD_OUT_SCORER_SETS)
 def test_second_labels_cover_their_set_line_by_line(name):
     """bench/label_agreement.py pairs the second labeller's line n with the set's line n."""
-    folder = RUBRICS.parent / "bench" / "heldout" / name
+    folder = HELD_OUT / name
     count = len(folder.joinpath("utterances.jsonl").read_text(encoding="utf-8").splitlines())
     labels = [json.loads(line) for line in
               folder.joinpath("second_labeller.jsonl").read_text(encoding="utf-8").splitlines()]
