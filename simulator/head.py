@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, PrivateAttr
 
 from simulator.embeddings import Embedder
+from simulator.harm_nets import HarmNet, with_harm
 from simulator.labels import TONES
 
 L2 = 0.03  # ridge penalty on the standardised weights (bias excluded); cross-validated against 0.01-3
@@ -85,6 +86,9 @@ class Head(BaseModel):
     recommended: list[list[float]]  # (n_features + 1) x 2, columns = (not, recommended)
     # (n_features + 1) x 5, columns = QUESTION_TYPES; None: the exemplar-and-cue rules decide the type
     question_type: list[list[float]] | None = None
+    # networks whose averaged p(harmful) replaces the tone regression's (simulator.harm_nets); empty: the
+    # regression reads harm too
+    harm_nets: list[HarmNet] = []
     harmful_threshold: float  # p(harmful) at or above which the tone is harmful (chosen by cross-validation)
     trained_on: dict[str, int]  # source -> number of examples
     # The tuned encoder's folder beside the head (simulator.tuned_encoder), whose embedding comes first in
@@ -113,7 +117,8 @@ class Head(BaseModel):
         return (np.asarray(features, dtype=np.float64) - mean) / scale
 
     def tone_probabilities(self, features: np.ndarray) -> np.ndarray:
-        return predict_logistic(self._standardise(features), self._arrays[2])
+        z = self._standardise(features)
+        return with_harm(predict_logistic(z, self._arrays[2]), self.harm_nets, z)
 
     def recommended_probability(self, features: np.ndarray) -> np.ndarray:
         return predict_logistic(self._standardise(features), self._arrays[3])[:, 1]

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from simulator import harm_nets
 from simulator.calibration import LabelMetrics, label_metrics, load_calibration
 from simulator.embeddings import Embedder, embed_fixed
 from simulator.head import (
@@ -98,6 +99,7 @@ def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,
                 encoder: TunedEncoder | None = None) -> str:
     payload = json.dumps([rubric.content_hash(), embedder_name, FEATURE_LAYOUT, L2, ITERATIONS, SEED, FOLDS,
                           MAX_FALSE_ALARMS, THRESHOLDS, "question-type head",
+                          harm_nets.settings(),
                           [e.model_dump() for e in examples]],
                          sort_keys=True)
     if encoder is not None:
@@ -149,8 +151,8 @@ def add_tuned(analyses: list[Analysis], encoder: TunedEncoder | None) -> list[An
     return analyses
 
 
-def _fit(features: np.ndarray, examples: list[Example], rows: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Standardisation and the three regressions from the examples in `rows`."""
+def _fit(features: np.ndarray, examples: list[Example], rows: np.ndarray) -> tuple:
+    """Standardisation, the three regressions and the harm networks from the examples in `rows`."""
     x = features[rows]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = (x - mean) / scale
@@ -163,17 +165,18 @@ def _fit(features: np.ndarray, examples: list[Example], rows: np.ndarray) -> tup
     type_y = np.array([QUESTION_TYPES.index(examples[i].question_type) for i in rows[typed]])
     types = len(QUESTION_TYPES)
     type_w = fit_logistic(z[typed], type_y, types, balanced_weights(type_y, types))
-    return mean, scale, tone_w, rec_w, type_w
+    nets = harm_nets.fit_harm_nets(z, tone_y == TONES.index("harmful"))
+    return mean, scale, tone_w, rec_w, type_w, nets
 
 
-def _head(embedder_name: str, print_: str, mean, scale, tone_w, rec_w, type_w, threshold: float,
+def _head(embedder_name: str, print_: str, mean, scale, tone_w, rec_w, type_w, nets, threshold: float,
           examples: list[Example], encoder: TunedEncoder | None) -> Head:
     sources: dict[str, int] = {}
     for example in examples:
         sources[example.source] = sources.get(example.source, 0) + 1
     return Head(embedder=embedder_name, fingerprint=print_, n_features=len(mean), mean=rounded(mean),
                 scale=rounded(scale), tone=rounded(tone_w), recommended=rounded(rec_w),
-                question_type=rounded(type_w),
+                question_type=rounded(type_w), harm_nets=nets,
                 harmful_threshold=threshold, trained_on=sources,
                 encoder=encoder.folder.name if encoder is not None else None)
 
@@ -195,10 +198,10 @@ def cross_validate_head(rubric: Rubric, embedder: Embedder, examples: list[Examp
     recommended_p = np.zeros(len(examples))
     type_p = np.zeros((len(examples), len(QUESTION_TYPES)))
     for fold in range(FOLDS):
-        mean, scale, tone_w, rec_w, type_w = _fit(features, examples, np.flatnonzero(fold_of != fold))
+        mean, scale, tone_w, rec_w, type_w, nets = _fit(features, examples, np.flatnonzero(fold_of != fold))
         held = np.flatnonzero(fold_of == fold)
         z = (features[held] - mean) / scale
-        tone_p[held] = predict_logistic(z, tone_w)
+        tone_p[held] = harm_nets.with_harm(predict_logistic(z, tone_w), nets, z)
         recommended_p[held] = predict_logistic(z, rec_w)[:, 1]
         type_p[held] = predict_logistic(z, type_w)
     outcomes = {threshold: [settle(a, tone_p[i], float(recommended_p[i]), threshold, type_p[i])

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from simulator import harm_nets
 from simulator.embeddings import HashingEmbedder
 from simulator.head import balanced_weights, fit_logistic, load_head, predict_logistic, save_head, tone_label
 from simulator.head_training import fingerprint, head_for, head_path, train_head, training_examples
@@ -54,10 +55,18 @@ def rubrics(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def trained(rubrics):
-    return train_head(load_rubric(RUBRIC), HashingEmbedder(dim=64), rubrics / "calibration")
+    with pytest.MonkeyPatch.context() as patch:  # one harm network instead of five: a minute, not three
+        patch.setattr(harm_nets, "NETS", 1)
+        return train_head(load_rubric(RUBRIC), HashingEmbedder(dim=64), rubrics / "calibration")
 
 
-def test_training_is_reproducible_and_cross_validated(trained, rubrics, tmp_path):
+@pytest.fixture
+def one_network(monkeypatch):
+    """As `trained` was built: the fingerprint names the number of networks."""
+    monkeypatch.setattr(harm_nets, "NETS", 1)
+
+
+def test_training_is_reproducible_and_cross_validated(trained, rubrics, tmp_path, one_network):
     head, validation = trained
     again, _ = train_head(load_rubric(RUBRIC), HashingEmbedder(dim=64), rubrics / "calibration")
     save_head(head, tmp_path / "a.json")
@@ -68,9 +77,10 @@ def test_training_is_reproducible_and_cross_validated(trained, rubrics, tmp_path
     assert validation.tone.n == len(examples) == sum(head.trained_on.values())
     assert validation.recommended.n == sum(e.recommended is not None for e in examples)
     assert 0.0 <= validation.false_alarms <= 1.0 and 0.0 <= validation.harmful_recall <= 1.0
+    assert len(head.harm_nets) == 1 and len(head.harm_nets[0].out) == harm_nets.HIDDEN
 
 
-def test_head_for_uses_a_current_file_and_retrains_a_stale_one(trained, rubrics, tmp_path):
+def test_head_for_uses_a_current_file_and_retrains_a_stale_one(trained, rubrics, tmp_path, one_network):
     rubric, embedder = load_rubric(RUBRIC), HashingEmbedder(dim=64)
     assert head_for(rubric, embedder, rubrics, tmp_path) is None  # never built for this pair: none
     head, _ = trained
@@ -97,3 +107,4 @@ def test_the_shipped_head_is_current():
     encoder = TunedEncoder(REPO / "rubrics" / "heads" / head.encoder, REPO, name) if head.encoder else None
     assert head is not None and head.fingerprint == fingerprint(rubric, examples, name, encoder), \
         "run: interview-sim rubric train"
+    assert len(head.harm_nets) == harm_nets.NETS

@@ -1,0 +1,96 @@
+"""Small neural networks that read harm from the learned head's standardised features.
+
+Why: a linear read-out missed about a quarter of harmful lines in every blind set (contempt, sarcasm,
+polite pressure), and a second careful labeller missed almost none, so the gap is the reader. One hidden
+layer lets harm depend on combinations of features (a polite form with a coercive aim). Single networks
+swing by up to 10 points of recall with the seed, so the head averages an ensemble of seeds
+(bench/head_models.py; figures in bench/RESULTS.md, "Scoring"). Training uses scikit-learn; reading is
+two matrix products in numpy, so the scorer's hot path gains no dependency.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, PrivateAttr
+
+from simulator.labels import TONES
+
+NETS = 5  # seeds 0 .. NETS-1; 0 leaves harm to the logistic regression
+HIDDEN = 64
+ALPHA = 1.0  # L2 penalty; 0.1-3 measured, 1.0 best cross-validated
+MAX_ITERATIONS = 200
+MIN_HARMFUL = 20  # fewer harmful examples than this: a network learns nothing the regression does not
+
+
+class HarmNet(BaseModel):
+    """One network: standardised features -> ReLU hidden layer -> p(harmful)."""
+
+    hidden: list[list[float]]  # n_features x HIDDEN
+    hidden_bias: list[float]
+    out: list[float]  # HIDDEN
+    out_bias: float
+
+    _arrays: tuple[np.ndarray, ...] = PrivateAttr()
+
+    def model_post_init(self, context: object) -> None:
+        self._arrays = (np.array(self.hidden), np.array(self.hidden_bias), np.array(self.out))
+
+    def probability(self, z: np.ndarray) -> np.ndarray:
+        hidden, hidden_bias, out = self._arrays
+        logit = np.maximum(z @ hidden + hidden_bias, 0.0) @ out + self.out_bias
+        return 1.0 / (1.0 + np.exp(-logit))
+
+
+def settings() -> list:
+    """What the networks are trained with, for the head's fingerprint (read at call time: tests set NETS)."""
+    return ["harm networks", NETS, HIDDEN, ALPHA, MAX_ITERATIONS, MIN_HARMFUL]
+
+
+def ensemble_probability(nets: list[HarmNet], z: np.ndarray) -> np.ndarray:
+    """p(harmful) averaged over the ensemble, one per row of standardised features."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.mean([net.probability(z) for net in nets], axis=0)
+
+
+def fit_harm_nets(z: np.ndarray, harmful: np.ndarray, seeds: range | None = None) -> list[HarmNet]:
+    """One network per seed (default 0 .. NETS-1), each on the examples with harmful ones resampled
+    (seeded) up to the others' number, stopping early on a held-out tenth. Empty when there is too little
+    harm to learn from. Deterministic: the same inputs give the same weights."""
+    harmful = np.asarray(harmful, dtype=bool)
+    seeds = range(NETS) if seeds is None else seeds
+    if not seeds or harmful.sum() < MIN_HARMFUL or (~harmful).sum() < MIN_HARMFUL:
+        return []
+    from sklearn.neural_network import MLPClassifier
+
+    fitted = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        extra = rng.choice(np.flatnonzero(harmful), max(0, int((~harmful).sum() - harmful.sum())))
+        rows = np.concatenate([np.arange(len(harmful)), extra])
+        model = MLPClassifier((HIDDEN,), alpha=ALPHA, max_iter=MAX_ITERATIONS, early_stopping=True,
+                              random_state=seed)
+        model.fit(z[rows], harmful[rows].astype(int))
+        (hidden, out), (hidden_bias, out_bias) = model.coefs_, model.intercepts_
+        fitted.append(HarmNet(hidden=_rounded(hidden), hidden_bias=_rounded(hidden_bias),
+                              out=_rounded(out[:, 0]), out_bias=round(float(out_bias[0]), 6)))
+    return fitted
+
+
+def _rounded(values: np.ndarray) -> list:
+    return np.round(np.asarray(values, dtype=np.float64), 6).tolist()
+
+
+def with_harm(tone_p: np.ndarray, nets: list[HarmNet], z: np.ndarray) -> np.ndarray:
+    """The regression's tone probabilities with p(harmful) replaced by the networks' (unchanged without
+    networks); the other tones share the rest in the regression's proportion, so which of them is likelier
+    does not change."""
+    if not nets:
+        return tone_p
+    harmful = TONES.index("harmful")
+    tone_p = np.array(tone_p, dtype=np.float64)
+    others = np.arange(tone_p.shape[1]) != harmful
+    share = tone_p[:, others] / np.maximum(tone_p[:, others].sum(axis=1, keepdims=True), 1e-12)
+    harm_p = ensemble_probability(nets, z)
+    tone_p[:, others] = share * (1.0 - harm_p)[:, None]
+    tone_p[:, harmful] = harm_p
+    return tone_p
