@@ -46,6 +46,12 @@ _FLAG_NEEDS_TYPE = {"yes_no": {"option_posing", "suggestive"}, "leading": {"sugg
 NEVER_RECOMMENDED = ("graphic_detail", "off_topic", "manipulation")
 # Not the interview, so not counted as leading questions in the debrief.
 NOT_THE_INTERVIEW = ("off_topic", "manipulation")
+# The head may call a line the rules read as a question a statement only when at least this sure: always
+# keeping the rules' question cost cross-validated macro-F1 2 points (0.910 against 0.930 never keeping
+# it), never keeping it cost AnnoMI 2 points (0.747 against 0.766); 0.9 is the surest that keeps AnnoMI
+# (cross-validated 0.924; 0.95-0.6 measured)
+SURE_STATEMENT = 0.9
+_STATEMENT = QUESTION_TYPES.index("statement")
 
 
 def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -213,9 +219,9 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     tone, probabilities, question_type = analysis.tone, {}, analysis.question_type
     if type_p is not None:
         learned = QUESTION_TYPES[int(np.argmax(type_p))]
-        # What the rules read as a question stays one: the head called many short counselling questions
-        # statements (AnnoMI balanced accuracy 0.754 -> 0.694 without this, 0.759 with it).
-        if learned != "statement" or question_type == "statement":
+        # What the rules read as a question stays one unless the head is sure: it called many short
+        # counselling questions statements (see SURE_STATEMENT).
+        if learned != "statement" or question_type == "statement" or type_p[_STATEMENT] >= SURE_STATEMENT:
             question_type = settle_type(learned, analysis.flags)
     if tone_p is not None and recommended_p is not None:
         probabilities = {**{label: round(float(p), 3) for label, p in zip(TONES, tone_p, strict=True)},

@@ -7,6 +7,7 @@ from simulator.embeddings import CachedEmbedder, HashingEmbedder
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 from simulator.rubric import load_rubric
 from simulator.scoring import (
+    SURE_STATEMENT,
     Scorer,
     cosine_matrix,
     criterion_score,
@@ -254,8 +255,8 @@ def test_trainee_feedback_is_plain_and_the_evidence_is_technical(fake_scorer):
     assert assessment.explanation.endswith(".") and assessment.explanation.count(". ") == 0
 
 
-def _type_p(label: str) -> np.ndarray:
-    return np.array([0.9 if t == label else 0.025 for t in QUESTION_TYPES])
+def _type_p(label: str, sure: float = 0.9) -> np.ndarray:
+    return np.array([sure if t == label else (1 - sure) / 4 for t in QUESTION_TYPES])
 
 
 def test_the_head_decides_the_question_type_within_the_fixed_rules(fake_scorer):
@@ -263,8 +264,9 @@ def test_the_head_decides_the_question_type_within_the_fixed_rules(fake_scorer):
     analysis = fake_scorer.analyse_many(["Tell me about the house."])[0]
     assert settle(analysis, calm, 0.5, 0.5, _type_p("directive"))[3] == "directive"
     assert settle(analysis, calm, 0.5, 0.5)[3] == analysis.question_type  # no type head: the rules
-    # what the rules read as a question stays one
-    assert settle(analysis, calm, 0.5, 0.5, _type_p("statement"))[3] == analysis.question_type
+    # what the rules read as a question stays one unless the head is sure it is a statement
+    assert settle(analysis, calm, 0.5, 0.5, _type_p("statement", 0.85))[3] == analysis.question_type
+    assert settle(analysis, calm, 0.5, 0.5, _type_p("statement", SURE_STATEMENT))[3] == "statement"
     threat = fake_scorer.analyse_many(["Tell me everything now or you're going to prison."])[0]
     assert settle(threat, calm, 0.5, 0.5, _type_p("invitation"))[3] == "directive"  # a demand
     # the recommendation follows the decided type: a suggestive question is never recommended

@@ -14,6 +14,7 @@ import gradio as gr
 import pytest
 import yaml
 
+from simulator import harm_nets
 from simulator.auth import PermissionDenied
 from simulator.datafiles import DataFileError, load_model
 from simulator.embeddings import HashingEmbedder
@@ -325,7 +326,8 @@ def test_filters_export_and_rescore(services, users):
     assert "rubric default" in transcript and "> scorer: " in transcript and "(p=" in transcript
 
 
-def test_rubric_comparison_shows_metrics_before_saving(services):
+def test_rubric_comparison_shows_metrics_before_saving(services, monkeypatch):
+    monkeypatch.setattr(harm_nets, "NETS", 1)  # two cross-validations: one harm network per fold, not five
     shutil.copytree(REPO / "rubrics" / "calibration", services.settings.rubrics_dir / "calibration")
     studio = StudioHandlers(services)
     text = studio.load_rubric("default")
