@@ -130,7 +130,15 @@ _CONDITION = "|".join((
 # Reported or denied consequences are not threats: "Who told you you'd be arrested?", "Nobody deports you".
 _REPORTED_OR_DENIED = _rx(r"\b(told|said|says|threaten\w*|warned|claimed|scared|afraid|worried|frightened|"
                           r"nobody|no one|never|(?<!do )not (be|in|with|going|get)|won't (be|get|happen)|"
-                          r"isn't|aren't|doesn't)\b")
+                          r"isn't|aren't|doesn't|"
+                          # uncertainty, not a threat: "I can't tell you today whether you'll be charged"
+                          # unless a condition holds it over the answer ("...if you keep lying")
+                          r"(can't|cannot|don't|do not) (yet )?(tell|say|know)( you)?( yet| today| now)? "
+                          rf"(whether|if|what|how)\b(?!.*({_CONDITION})))\b")
+# An honest limit names what the officer will do instead: "I can't promise you'll get the money back, but I
+# will pass this on" (blind set 14: three such lines were called threats).
+_HONEST_LIMIT = _rx(r"\b(but|what) (i|we)( can(?!'t|not| not)| will(?! not)|'ll| am going to|'m going to)\b|"
+                    r"rather be honest|(isn't|is not|not) my decision")
 _PUNISHMENT = _rx(r"\b(a cell|jail|prison|custody|deport\w*|arrest\w*|charges|locked up)\b")
 _REPORTED_THREAT = _rx(r"\b((did|has|have|had) (they|he|she|anyone|someone|somebody|the \w+) (ever )?"
                        r"(threaten|say|tell|warn|mention)\w*|who (told|said|threatened|warned)|"
@@ -298,12 +306,15 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(go|be) (a lot |much |so much )?easier (for you )?if you", r"under caution",
         r"(immigration|the home office|border force) (are|is) (just )?(down the (corridor|hall)|next door|"
         r"outside|in the building|waiting)",
-        r"can't (guarantee|promise) (your|that|you|the|social)", r"take an interest in your",
+        r"take an interest in your",
         r"(write|put)( down)? .{0,15}uncooperative", r"when you('ve| have) told me the truth",
         r"if you want (the|your) (support|help|package|phone|visa|papers|passport)",
         r"while i can still protect you", r"be a (pity|shame) if", r"something we could look into",
         r"the (friendly|easy|nice) way", r"what happens to (grasses|snitches)", r"only one holding back"),
                ("threat",), tone={"harmful": STRONG}),
+    CuePattern("no promise held over the answer",
+               _phrases(r"can't (guarantee|promise) (your|that|you|the|social)"),
+               ("threat",), tone={"harmful": STRONG}, unless=_HONEST_LIMIT),
     # not the interview: small talk, or talking to the program behind the persona
     CuePattern("small talk", _phrases(
         r"(what's|what is|what are) your favou?rite",

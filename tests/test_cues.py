@@ -134,6 +134,15 @@ def test_reported_threat_is_not_a_threat():
     assert "threat" not in _flags("You are not in trouble.")
 
 
+def test_an_honest_limit_is_not_a_threat_but_a_limit_held_over_the_answer_is():
+    assert "threat" not in _flags("I can't promise you'll get the money back, but I will pass this on.")
+    assert "threat" not in _flags("I can’t promise that, but I’ll make sure a solicitor is arranged.")
+    assert "threat" not in _flags("I can't tell you today whether you'll be charged.")
+    assert "threat" in _flags("I can't guarantee your support will carry on if you don't give us something.")
+    assert "threat" in _flags("I can't promise you'll stay, but I can't make any promises about that either.")
+    assert "threat" in _flags("I can't tell you whether you'll be deported if you keep lying to me.")
+
+
 def test_tone_evidence():
     assert _strongest("Why didn't you run away?", "tone") == "harmful"
     assert _strongest("Would you like some water?", "tone") == "supportive"
