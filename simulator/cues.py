@@ -6,6 +6,7 @@ a label (in logits, added to the exemplar-similarity logits), so every label can
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -481,6 +482,17 @@ def either_or_cue(sentence: str) -> Cue | None:
     if not found:
         return None
     return Cue("either/or choice", found.group(0), ("either_or",), {"option_posing": MILD})
+
+
+def cues_digest() -> str:
+    """A hash of every cue regex and weight: the learned head's features depend on them, so its
+    fingerprint includes this (an edited cue means a retrained head)."""
+    regexes = sorted((name, value.pattern) for name, value in globals().items()
+                     if isinstance(value, re.Pattern))
+    patterns = [(p.name, p.pattern.pattern, p.flags, p.question_type, p.tone, p.unless and p.unless.pattern)
+                for p in _PATTERNS]
+    weights = (STRONG, CLEAR, MILD, LONG_UTTERANCE_WORDS)
+    return hashlib.sha256(repr((regexes, patterns, weights)).encode()).hexdigest()[:16]
 
 
 def find_cues(sentence: str) -> list[Cue]:

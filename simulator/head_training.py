@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from simulator import harm_nets
 from simulator.calibration import LabelMetrics, label_metrics, load_calibration
+from simulator.cues import cues_digest
 from simulator.embeddings import Embedder, embed_fixed
 from simulator.head import (
     ITERATIONS,
@@ -99,7 +100,7 @@ def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,
                 encoder: TunedEncoder | None = None) -> str:
     payload = json.dumps([rubric.content_hash(), embedder_name, FEATURE_LAYOUT, L2, ITERATIONS, SEED, FOLDS,
                           MAX_FALSE_ALARMS, THRESHOLDS, "question-type head",
-                          harm_nets.settings(),
+                          harm_nets.settings(), cues_digest(),
                           [e.model_dump() for e in examples]],
                          sort_keys=True)
     if encoder is not None:

@@ -1,12 +1,13 @@
 """The learned head: its maths by hand, its file, and training with the hashing embedder (no model)."""
 
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from simulator import harm_nets
+from simulator import cues, harm_nets
 from simulator.embeddings import HashingEmbedder
 from simulator.head import balanced_weights, fit_logistic, load_head, predict_logistic, save_head, tone_label
 from simulator.head_training import fingerprint, head_for, head_path, train_head, training_examples
@@ -91,6 +92,14 @@ def test_head_for_uses_a_current_file_and_retrains_a_stale_one(trained, rubrics,
     assert retrained is not None and retrained.fingerprint != head.fingerprint
     assert (tmp_path / "heads" / f"{retrained.fingerprint}.json").exists()
     head_path(rubrics, rubric.id, embedder.name).unlink()
+
+
+def test_an_edited_cue_makes_the_head_stale(monkeypatch):
+    rubric = load_rubric(RUBRIC)
+    examples = training_examples(rubric, REPO / "rubrics" / "calibration")
+    before = fingerprint(rubric, examples, "e")
+    monkeypatch.setattr(cues, "_HONEST_LIMIT", re.compile(cues._HONEST_LIMIT.pattern + "|to be fair"))
+    assert fingerprint(rubric, examples, "e") != before
 
 
 def test_missing_or_damaged_head_file_reads_as_none(tmp_path):
