@@ -68,7 +68,8 @@ def test_calibration_texts_are_not_in_any_rubric():
 
 HELD_OUT = RUBRICS.parent / "bench" / "heldout"
 # quoted as unseen
-HELD_OUT_SCORER_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13", "scorer-blind14")
+HELD_OUT_SCORER_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13", "scorer-blind14",
+                        "scorer-blind15")
 
 
 def test_held_out_scorer_sets_stay_out_of_training():
