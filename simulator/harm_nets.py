@@ -62,6 +62,8 @@ def fit_harm_nets(z: np.ndarray, harmful: np.ndarray, seeds: range | None = None
         return []
     from sklearn.neural_network import MLPClassifier
 
+    from simulator.head import rounded  # here: simulator.head reads these networks
+
     fitted = []
     for seed in seeds:
         rng = np.random.default_rng(seed)
@@ -71,13 +73,9 @@ def fit_harm_nets(z: np.ndarray, harmful: np.ndarray, seeds: range | None = None
                               random_state=seed)
         model.fit(z[rows], harmful[rows].astype(int))
         (hidden, out), (hidden_bias, out_bias) = model.coefs_, model.intercepts_
-        fitted.append(HarmNet(hidden=_rounded(hidden), hidden_bias=_rounded(hidden_bias),
-                              out=_rounded(out[:, 0]), out_bias=round(float(out_bias[0]), 6)))
+        fitted.append(HarmNet(hidden=rounded(hidden), hidden_bias=rounded(hidden_bias),
+                              out=rounded(out[:, 0]), out_bias=round(float(out_bias[0]), 6)))
     return fitted
-
-
-def _rounded(values: np.ndarray) -> list:
-    return np.round(np.asarray(values, dtype=np.float64), 6).tolist()
 
 
 def with_harm(tone_p: np.ndarray, nets: list[HarmNet], z: np.ndarray) -> np.ndarray:
