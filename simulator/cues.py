@@ -123,7 +123,8 @@ _CONSEQUENCE = "|".join((
     r"detention", r"sent (back|home)", r"send you (back|home)", r"back where you came from",
     r"next (plane|flight)", r"plane (back )?home", r"foster care", r"into care", r"social services", r"visa",
     r"green card", r"residence permit", r"your status", r"ice", r"immigration", r"border", r"trouble",
-    r"consequences", r"lose your (kids|children|job|visa)"))
+    r"consequences", r"lose your (kids|children|job|visa)", r"permission to stay", r"leave to remain",
+    r"right to (stay|remain|work)"))
 _CONDITION = "|".join((
     r"if you (don't|do not|won't|refuse|keep|lie|carry on)", r"unless you", r"or else",
     r"\bor (your|you|i|we|they|ice|immigration)\b", r"keep this up", r"carry on like this", r"lie to me",
@@ -139,7 +140,7 @@ _REPORTED_OR_DENIED = _rx(r"\b(told|said|says|threaten\w*|warned|claimed|scared|
 # An honest limit names what the officer will do instead: "I can't promise you'll get the money back, but I
 # will pass this on" (blind set 14: three such lines were called threats).
 _HONEST_LIMIT = _rx(r"\b(but|what) (i|we)( can(?!'t|not| not)| will(?! not)|'ll| am going to|'m going to)\b|"
-                    r"rather be honest|(isn't|is not|not) my decision")
+                    r"rather be honest|(isn't|not) my decision")
 _PUNISHMENT = _rx(r"\b(a cell|jail|prison|custody|deport\w*|arrest\w*|charges|locked up)\b")
 _REPORTED_THREAT = _rx(r"\b((did|has|have|had) (they|he|she|anyone|someone|somebody|the \w+) (ever )?"
                        r"(threaten|say|tell|warn|mention)\w*|who (told|said|threatened|warned)|"
@@ -177,7 +178,9 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"get over it", r"(common sense|half a brain|any sense|a sensible person|a normal person) would",
         r"you knew (what|exactly|full well)", r"happy (enough )?to take",
         # every author who wrote one labelled it harmful: knowing is the blame
-        r"you must( have|'ve| of) known", r"you (surely|obviously|clearly) knew"),
+        r"you must( have|'ve| of) known", r"you (surely|obviously|clearly) knew",
+        r"your (family|parents|mother|father|mum|mom|dad|cousin|uncle|aunt|auntie|brother|sister)"
+        r" must( have|'ve| of) known"),
                ("blame",), tone={"harmful": STRONG}),
     CuePattern("threat", _phrases(
         r"you('ll| will| could| would| might| can| may|'re going to| are going to|'re gonna| are gonna)"
@@ -222,14 +225,20 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"think i'm (stupid|an idiot|a fool|born yesterday)",
         r"only (telling|saying|mentioning) (us|me|this|it|that) now", r"remarkably calm",
         r"(odd|strange|funny|curious) that you never", r"convenient to claim", r"what actually happened",
-        r"heartbreaking story"),
+        r"heartbreaking story",
+        r"why would (he|she|they|anyone|someone|your \w+|the \w+) (say|claim|tell (us|me|the police)|"
+        r"lie about|make (that|this|it) up)",
+        r"(want|like) to change (what you (said|told)|your (story|answer|version))",
+        r"calling (him|her|them|me|us|the \w+) a liar", r"let's drop the act", r"(let's|let us) not pretend",
+        r"pretending (you|that you) (were|was|are)"),
                ("disbelief",), tone={"harmful": STRONG}),
     CuePattern("sarcasm", _phrases(
         r"oh,? (great|wonderful|brilliant|lovely|sure|please)",
         r"(brilliant|great|wonderful|perfect|lovely),? so",
         r"let me guess", r"what a surprise", r"surprise,? surprise", r"fell into your lap",
         r"(that|it) happens every day", r"of course you (did|didn't|were|weren't|can't|couldn't)",
-        r"so now you"),
+        r"so now you", r"sounds like a (party|holiday|good deal|sweet deal|nice life|dream|laugh|bargain)",
+        r"fairy godmother", r"tooth fairy"),
                ("disbelief",), tone={"harmful": STRONG}),
     CuePattern("pressure", _phrases(
         r"just answer", r"answer the question", r"answer me", r"hurry\w* (up|along)", r"on the clock",
@@ -276,7 +285,11 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"no breaks", r"we've (already )?(covered|been over) (that|this)", r"speak english properly",
         r"look at me when", r"something to hide", r"where you come from", r"superstitions?",
         r"draw you a picture", r"you can read,? can't you", r"(doesn't|does not) sound (that|so|too) bad",
-        r"fancy a drink", r"seeing anyone", r"nasty man", r"useless bot"),
+        r"fancy a drink", r"seeing anyone", r"nasty man", r"useless bot",
+        # moralising and futility: the officer's verdict, not the person's account
+        r"should be ashamed", r"ashamed of yourself",
+        r"what (do |did |else did )?you expect (us|me|the police) to do",
+        r"nothing (will|is going to) come of"),
                ("blame",), tone={"harmful": STRONG}),
     # requests for graphic or sexual detail: leave that to a specialist forensic interview
     CuePattern("asks for graphic detail", _rx(
@@ -311,8 +324,27 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(write|put)( down)? .{0,15}uncooperative", r"when you('ve| have) told me the truth",
         r"if you want (the|your) (support|help|package|phone|visa|papers|passport)",
         r"while i can still protect you", r"be a (pity|shame) if", r"something we could look into",
-        r"the (friendly|easy|nice) way", r"what happens to (grasses|snitches)", r"only one holding back"),
+        r"the (friendly|easy|nice) way", r"what happens to (grasses|snitches)", r"only one holding back",
+        r"think (very |really |long and )?(carefully |hard )?about your (future|family|kids|children|visa|"
+        r"status|position)\b.{0,40}\bbefore you", r"your future (here|in this country)",
+        r"more than that,? or\b", r"or (this|it|that|the \w+) (goes|will go|is going) nowhere"),
                ("threat",), tone={"harmful": STRONG}),
+    # a reward held over the answer: status, charges or money in exchange for a statement
+    CuePattern("bargain", _phrases(
+        r"(i|we)('ll| will)( personally)? (make sure|see to it|ensure) (that )?(immigration|the home office|"
+        r"ice|border force|nobody|no one)\b.{0,30}\b(hears?|knows?|finds? out)",
+        r"^(just )?(give|tell|name|show)\b.{3,120}\band\b.{0,40}\b(i('ll| will)|we('ll| will))( personally)?"
+        r" (make sure|see what (i|we) can do|put in a (good )?word|sort out|look after)",
+        r"^(just )?(give|tell|name|show)\b.{3,120}\band\b.{0,20}\b(the |your |that )?(\w+ )?"
+        r"charges? (disappears?|goes away|go away|(is|are|will be|gets?) dropped)",
+        r"if you (say|tell|give|sign|agree|confirm|name|help|cooperate|play ball)\b.{0,80}\b(faster|quicker|"
+        r"sooner|go away|disappears?|dropped|see what (i|we) can do|put in a (good )?word|lenien\w*)",
+        r"no (names?|statement|information|cooperation|help),? no (favou?rs|deal|help|visa|papers|support)"),
+               ("threat",), tone={"harmful": STRONG}),
+    CuePattern("implied blame or sarcasm", _phrases(
+        r"(were|had) you (been )?(drinking|drunk|high)", r"how much had you (had to )?drink",
+        r"just happened to"),
+               tone={"harmful": CLEAR}),
     CuePattern("no promise held over the answer",
                _phrases(r"can't (guarantee|promise) (your|that|you|the|social)"),
                ("threat",), tone={"harmful": STRONG}, unless=_HONEST_LIMIT),

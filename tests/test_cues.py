@@ -105,6 +105,14 @@ def test_flags(sentence, flag):
     # judgment and contempt
     ("What kind of mother leaves her children?", "blame"),
     ("You people always expect everything handed to you.", "blame"),
+    # bargains: status, charges or money for a statement
+    ("Name the driver and I'll see what I can do about your residence card.", "threat"),
+    ("If you sign it today, I'll put in a good word with the judge.", "threat"),
+    ("Help us and we'll make sure immigration never finds out.", "threat"),
+    # a consequence held over the statement, disbelief as a question, futility
+    ("If you won't help, your leave to remain is finished.", "threat"),
+    ("Why would your employer lie about that?", "disbelief"),
+    ("Honestly, what do you expect us to do about it?", "blame"),
 ])
 def test_harmful_families(sentence, flag):
     assert flag in _flags(sentence)
@@ -120,6 +128,8 @@ def test_harmful_families(sentence, flag):
     "Did they threaten to have you deported?",
     "Keep it as short or as long as you like.",
     "You're welcome to stop whenever you want.",
+    "Could you tell me more or less when that was?",
+    "If you give a statement, a support worker can be with you.",
 ])
 def test_look_alikes_are_not_harmful(sentence):
     assert _evidence(sentence, "tone").get("harmful", 0.0) <= 0.0
