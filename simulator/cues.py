@@ -78,6 +78,36 @@ _NARRATIVE_REQUEST = _rx(
     r"(tell|describe|explain|walk|talk|share)\b"
 )
 _FAUX_INVITATION = _rx(r"^(please )?(tell|show) me (whether|if)\b")
+# "Is there anything else you want to tell me?" asks for more of the account in the person's own words: an
+# invitation in the NICHD protocol's closing, though shaped like a yes/no question. Asking whether they have
+# a question or a need ("anything you want to ask me?") stays a yes/no question.
+CLOSING_INVITATION = "closing invitation ('Is there anything else you want to tell me?')"
+_CLOSING_INVITATION = _rx(
+    r"^((is|was) there )?(anything|something) (else |more )?(about .{1,60}? )?(that )?"
+    r"(you('d| would)? (really )?(like|want|wish|need)( me)? to (tell|add|say|share|mention|know|talk about)|"
+    r"(you )?(think |feel )?(i|we) (should|ought to|need to|must) (know|hear|have asked)|"
+    r"(i|we) (haven't|didn't|did not|have not) ask)"
+)
+# A summary the officer checks with the person ("So you worked six days a week. Is that right?") is a
+# yes/no question about their own account, not a leading one: it opens as a summary, and the check is a
+# sentence of its own or follows an explicit "let me check".
+_CONFIRMATION = _rx(
+    r"^(and |so )?((is|was) (that|this|it) (right|correct|accurate|true|so|about it|about right|"
+    r"what you'?re saying|what you said|what happened)|(that|this) (right|correct|accurate)|right|correct|"
+    r"yes|yeah|okay|ok|(have|did) i (got|get|understood|understand|heard|hear|say|said|written|write) "
+    r"(that|this|it|you|everything|all that)?\s*(right|correctly|properly)?|(do|did) i have (that|this|it) "
+    r"right)\s*\?$"
+)
+_SUMMARY_EXPLICIT_OPENINGS = (
+    r"you('re| are) (saying|telling me)|let me (just )?(check|confirm|make sure|see if|read|sum)|"
+    r"just to (check|confirm|be clear|make sure)|to (check|recap|sum up|summari[sz]e)|"
+    r"if i('ve| have) (understood|got)|i('ve| have) (written|noted|put) (down )?(that|here)|"
+    r"so,? (just )?to (check|recap|sum up|be clear)"
+)
+_SUMMARY_EXPLICIT = _rx(rf"^({_SUMMARY_EXPLICIT_OPENINGS})")
+_SUMMARY_OPENING = _rx(rf"^(so\b|you (said|told me|mentioned)|so far you|{_SUMMARY_EXPLICIT_OPENINGS})")
+_SELF_CHECK = _rx(r"\b(what you('re| are) saying|what you said|(have|did) i (got|get|understood|understand|"
+                  r"heard|hear|say|said|written|write)|(do|did) i have (that|this|it) right)\b")
 _IMPERATIVE_DETAIL = _rx(
     r"^(please )?tell me (who|where|when|which|how many|how much|how old|what time|the name)\b"
 )
@@ -471,6 +501,9 @@ def opening_cue(sentence: str) -> Cue:
                    {"option_posing": STRONG, "invitation": -CLEAR})
     if _NARRATIVE_REQUEST.match(core):
         return Cue("request for an account ('can you tell me…')", first, (), {"invitation": CLEAR})
+    if _CLOSING_INVITATION.match(core) and asks:
+        return Cue(CLOSING_INVITATION, first, (),
+                   {"invitation": CLEAR, "statement": -STRONG})
     if _NEGATIVE_AUX_OPENING.match(core):
         return Cue("negative question opening", first, ("leading", "yes_no"), {"suggestive": CLEAR})
     if _AUX_OPENING.match(core):
@@ -537,6 +570,18 @@ def find_cues(sentence: str) -> list[Cue]:
     cues.extend(cue for cue in (pattern.find(sentence) for pattern in _PATTERNS)
                 if cue and (asks or not cue.question_type))  # "obviously" leads only in a question
     return cues
+
+
+def is_summary_check(sentences: list[str]) -> bool:
+    """'So you worked six days a week and he kept your passport. Is that right?' or 'Let me check: you
+    arrived in March, correct?': the officer checks their summary of the person's own account."""
+    sentences = [s.strip().replace("\u2019", "'") for s in sentences]
+    if not sentences or not sentences[-1].endswith("?"):
+        return False
+    last, before = sentences[-1], sentences[:-1]
+    if before and _CONFIRMATION.match(last) and not before[-1].endswith("?"):
+        return bool(_SELF_CHECK.search(last)) or any(_SUMMARY_OPENING.match(s) for s in before)
+    return bool(_SUMMARY_EXPLICIT.match(last) or (_SUMMARY_OPENING.match(last) and _SELF_CHECK.search(last)))
 
 
 def joins_two_questions(sentence: str) -> bool:

@@ -30,6 +30,7 @@ FLAGS: dict[str, str] = {
     "graphic_detail": "asks for graphic or sexual detail",
     "off_topic": "small talk that does not move the account on",
     "manipulation": "talks to the simulator instead of the person",
+    "summary_check": "checks a summary of what the person said",
 }
 
 

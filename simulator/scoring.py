@@ -14,10 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.cues import (
+    CLOSING_INVITATION,
     LONG_UTTERANCE_WORDS,
     STRONG,
     Cue,
     find_cues,
+    is_summary_check,
     joins_two_questions,
     split_sentences,
     word_count,
@@ -96,7 +98,8 @@ def is_recommended(question_type: str, tone: str, deciding_flags: list[str]) -> 
     if tone == "harmful" or question_type == "suggestive":
         return False
     if question_type == "option_posing":
-        return tone == "supportive" and "offer_of_choice" in deciding_flags
+        return "summary_check" in deciding_flags or (
+            tone == "supportive" and "offer_of_choice" in deciding_flags)
     if question_type == "statement":
         return tone == "supportive"
     return True
@@ -217,7 +220,10 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     tone or a suggestive question; without a head, the rules on the tone. The never-recommended judgements
     win last."""
     tone, probabilities, question_type = analysis.tone, {}, analysis.question_type
-    if type_p is not None:
+    certain = certain_type(analysis)
+    if certain:
+        question_type = settle_type(certain, analysis.flags)
+    elif type_p is not None:
         learned = QUESTION_TYPES[int(np.argmax(type_p))]
         # What the rules read as a question stays one unless the head is sure: it called many short
         # counselling questions statements (see SURE_STATEMENT).
@@ -231,12 +237,27 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     if tone == "harmful" and off_topic and not analysis.certain_harm:
         tone = "neutral"  # small talk or a remark to the program: poor practice, not an attack on the person
     if recommended_p is None:
-        recommended = is_recommended(question_type, tone, analysis.verdicts[analysis.deciding].label.flags)
+        deciding = analysis.verdicts[analysis.deciding].label.flags
+        summary = [flag for flag in analysis.flags if flag == "summary_check"]
+        recommended = is_recommended(question_type, tone, deciding + summary)
     else:
-        recommended = recommended_p >= 0.5 and tone != "harmful" and question_type != "suggestive"
+        recommended = (recommended_p >= 0.5 or certain is not None) and tone != "harmful" \
+            and question_type != "suggestive"
     if any(flag in analysis.flags for flag in NEVER_RECOMMENDED):
         recommended = False
     return tone, recommended, probabilities, question_type
+
+
+def certain_type(analysis: Analysis) -> str | None:
+    """Two forms whose type the labelled data never disputes once relabelled to one convention (26 of 26,
+    39 of 40), though the head, reading the words, did: a summary check of the person's own account is a
+    yes/no question, and "Is there anything else you want to tell me?" an invitation. Both are good practice
+    unless the tone is harmful."""
+    if "summary_check" in analysis.flags:
+        return "option_posing"
+    if any(cue.name == CLOSING_INVITATION for cue in analysis.verdicts[analysis.deciding].cues):
+        return "invitation"
+    return None
 
 
 def settle_type(question_type: str, flags: list[str]) -> str:
@@ -350,6 +371,14 @@ class Scorer:
                                 tone_probabilities=softmax(tone_logits), cue_tone=cue_tone)
 
     def _analyse(self, text: str, verdicts: list[_SentenceVerdict], whole: np.ndarray) -> Analysis:
+        summary = is_summary_check([verdict.label.text for verdict in verdicts])
+        if summary:
+            # checking a summary of their own account: a yes/no question, and its "right?" is not a tag
+            last = verdicts[-1].label
+            if last.question_type in ("suggestive", "statement"):
+                verdicts[-1].label = last.model_copy(update={
+                    "question_type": "option_posing",
+                    "flags": [flag for flag in last.flags if flag not in ("leading", "tag_question")]})
         labels = [verdict.label for verdict in verdicts]
         questions = [i for i, label in enumerate(labels) if label.question_type != "statement"]
         suggestive = [i for i in questions if labels[i].question_type == "suggestive"]
@@ -360,6 +389,8 @@ class Scorer:
         tone_from = harmful[0] if harmful else (supportive[0] if supportive else deciding)
 
         flags = [flag for label in labels for flag in label.flags]
+        if summary:
+            flags.append("summary_check")
         if len(questions) > 1 or any(joins_two_questions(label.text) for label in labels):
             flags.append("multiple_questions")
         if word_count(text) > LONG_UTTERANCE_WORDS or len(labels) > MAX_SENTENCES_BEFORE_TOO_LONG:

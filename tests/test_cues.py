@@ -1,6 +1,15 @@
 import pytest
 
-from simulator.cues import core_of, find_cues, is_question, joins_two_questions, split_sentences
+from simulator.cues import (
+    CLOSING_INVITATION,
+    core_of,
+    find_cues,
+    is_question,
+    is_summary_check,
+    joins_two_questions,
+    opening_cue,
+    split_sentences,
+)
 
 
 def _names(sentence: str) -> list[str]:
@@ -167,3 +176,34 @@ def test_cue_names_the_triggering_words():
 def test_two_questions_in_one_sentence():
     assert joins_two_questions("Where did you live and who did you live with?")
     assert not joins_two_questions("Where did you live with your aunt?")
+
+
+@pytest.mark.parametrize(("sentence", "invites"), [
+    ("Is there anything else you'd like to tell me?", True),
+    ("Is there anything I haven't asked that you think I should know?", True),
+    ("Before we finish, is there anything else you think I should know?", True),
+    ("Anything else you'd like me to know, or anything you want to ask me?", True),
+    # asking about a question or a need stays a yes/no question
+    ("Is there anything you want to ask me?", False),
+    ("Is there anything you need before we begin?", False),
+    ("Is there anything you're worried about happening after today?", False),
+])
+def test_asking_for_anything_else_to_tell_is_a_closing_invitation(sentence, invites):
+    assert (opening_cue(sentence).name == CLOSING_INVITATION) is invites
+
+
+@pytest.mark.parametrize(("utterance", "checks"), [
+    ("So you picked oranges for four months and got paid once. Right?", True),
+    ("So you came with your uncle's friend, and then he took you to the city. Did I say it correctly?", True),
+    ("You worked from six until midnight and were paid once a month. Is that what you're saying?", True),
+    ("Let me check I've understood. You paid for the travel, then you were told you owed more. Right?", True),
+    ("Just to check: you came in a lorry and you started at the car wash in October, is that right?", True),
+    # information from someone else, a single proposition with a tag, or a new remark: not a summary
+    ("The girl downstairs said she saw you there most weekends. Is that right?", False),
+    ("So the agency arranged the flights, correct?", False),
+    ("You get about thirty pounds a day, is that right?", False),
+    ("So you were dealing. You do know that's a crime, right?", False),
+    ("If you tell me everything, you can go home. Deal?", False),
+])
+def test_a_summary_of_the_persons_own_account_is_a_summary_check(utterance, checks):
+    assert is_summary_check(split_sentences(utterance)) is checks

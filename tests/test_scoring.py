@@ -183,6 +183,8 @@ def real_scorer(tmp_path_factory) -> Scorer:
     ("Just say yes or no: did he hit you?", "option_posing", "harmful", False),
     ("What is your favourite food?", "directive", "neutral", False),
     ("Tell me everything right now or you're going to prison.", "directive", "harmful", False),
+    ("So you worked six days and he kept your passport. Is that right?", "option_posing", "neutral", True),
+    ("Is there anything else you'd like to tell me?", "invitation", "supportive", True),
 ])
 def test_real_model_labels(real_scorer, text, question_type, tone, recommended):
     assessment = real_scorer.assess(text)
@@ -283,3 +285,21 @@ def test_the_recommendation_head_decides_but_never_for_harm_or_a_suggestive_ques
     assert settle(warm, harmful, 0.99, 0.7, _type_p("statement"))[1] is False
     assert settle(warm, supportive, 0.99, 0.7, _type_p("suggestive"))[1] is False
     assert settle(warm, None, None, 0.7)[1] is True  # no head: supportive statements are recommended
+
+
+def test_a_summary_check_and_a_closing_invitation_keep_their_type_whatever_the_head_reads(fake_scorer):
+    """The labelled sets agree on both forms (26 of 26 and 39 of 40, bench/RESULTS.md), but the head, reading
+    the words, called summaries leading and closings yes/no questions."""
+    calm = np.array([0.2, 0.7, 0.1])
+    summary = fake_scorer.analyse_many(["So you picked fruit for four months and got paid once. Right?"])[0]
+    assert "summary_check" in summary.flags
+    assert not {"leading", "tag_question"} & set(summary.flags)  # "Right?" checks, it does not lead
+    assert settle(summary, calm, 0.3, 0.7, _type_p("suggestive"))[3] == "option_posing"
+    assert settle(summary, calm, 0.3, 0.7, _type_p("suggestive"))[1] is True  # good practice
+    assert settle(summary, np.array([0.05, 0.15, 0.8]), 0.9, 0.7, _type_p("suggestive"))[1] is False
+    assert fake_scorer.assess("So you worked every day and he kept your card. Is that right?").recommended
+    closing = fake_scorer.analyse_many(["Nearly done. Is there anything else you'd like to tell me?"])[0]
+    assert settle(closing, calm, 0.3, 0.7, _type_p("option_posing"))[:2] == ("neutral", True)
+    assert settle(closing, calm, 0.3, 0.7, _type_p("option_posing"))[3] == "invitation"
+    asking = fake_scorer.analyse_many(["Is there anything you want to ask me?"])[0]
+    assert settle(asking, calm, 0.3, 0.7, _type_p("option_posing"))[3] == "option_posing"
