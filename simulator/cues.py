@@ -329,6 +329,9 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(what|how) (he|they|she|the \w+) (did to|touched|raped|abused) (you|your body)|"
         r"positions?\b.{0,20}\b(sex|bed)|how (he|they|she) (raped|penetrated|undressed))"
         r"|\bexactly (what|how|where) (he|they|she|the \w+) (did to you|touched|raped|abused|undressed)"
+        r"|\bwhat exactly did (he|they|she|the \w+) do\b.{0,30}\b(to you|with you|(your|the|his|a) (\w+ )?"
+        r"(bed)?room|in bed)"
+        r"|\beverything (he|they|she|the \w+) did to (you|your body)\b"
         r"|^(?=.*\b(sex\w*|rap(e|ed|ing)|touch\w*|naked|undress\w*|body|bed|bedroom|abus\w*|did to you|"
         r"forced|clothes|penetrat\w*|private parts)\b).*\b("
         r"(in|with) (every|full|graphic|exact|explicit|precise|great|intimate|all the|complete) details?|"
@@ -343,7 +346,10 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"what did (they|he|she|each of them) want from you",
         r"(sort|kind) of things did (the )?(punters|clients|customers|men) (ask|want)",
         r"(did|do) (they|he|she|the \w+) do to you,? exactly",
-        r"(don't|do not) leave (anything|any of it|a thing) out"),
+        r"(don't|do not) leave (anything|any of it|a thing) out",
+        r"(which|what) (services|extras)\b.{0,30}\b(clients|customers|punters|men) (asked|wanted|paid|"
+        r"requested)",
+        r"(use|used|using|wear|wore|wearing) (a |any )?(protection|condoms?)"),
                ("graphic_detail",), tone={"harmful": STRONG}),
     # veiled threats and inducements: a consequence or a reward held over the answer
     CuePattern("veiled threat or inducement", _phrases(

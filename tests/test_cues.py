@@ -122,6 +122,10 @@ def test_flags(sentence, flag):
     ("If you won't help, your leave to remain is finished.", "threat"),
     ("Why would your employer lie about that?", "disbelief"),
     ("Honestly, what do you expect us to do about it?", "blame"),
+    # sexual detail asked for plainly or for "the file"
+    ("What exactly did the men do with you in the back room?", "graphic_detail"),
+    ("Write down which extras the customers paid for.", "graphic_detail"),
+    ("Did he wear a condom?", "graphic_detail"),
 ])
 def test_harmful_families(sentence, flag):
     assert flag in _flags(sentence)
@@ -135,6 +139,8 @@ def test_harmful_families(sentence, flag):
     "Who told you that you would be arrested?",
     "Nobody here is going to deport you.",
     "Did they threaten to have you deported?",
+    "What exactly did he do when you asked for your wages?",
+    "Which services does the shelter offer?",
     "Keep it as short or as long as you like.",
     "You're welcome to stop whenever you want.",
     "Could you tell me more or less when that was?",
