@@ -70,7 +70,8 @@ HELD_OUT = RUBRICS.parent / "bench" / "heldout"
 # quoted as unseen (sets 2-17 became training data after their one scoring: rubrics/calibration/blind_*.yaml)
 HELD_OUT_SCORER_SETS = ("scorer-blind18", "scorer-blind19", "scorer-blind20")
 SECOND_LABELLED_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13", "scorer-blind14",
-                        "scorer-blind15", "scorer-blind16", "scorer-blind18", "scorer-blind19", "scorer-blind20")
+                        "scorer-blind15", "scorer-blind16", "scorer-blind18", "scorer-blind19",
+                        "scorer-blind20")
 
 
 def test_held_out_scorer_sets_stay_out_of_training():
