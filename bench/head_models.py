@@ -6,8 +6,8 @@ Each model's harmful threshold is chosen as the shipped head's is (the lowest wh
 false alarms stay within 4 %), then the model fitted on every training example reads the blind sets
 given (none of them in training). A strong harmful cue still decides, as in the scorer.
 
-Run: .venv/bin/python bench/head_models.py bench/heldout/scorer-blind18 ...   (sets not in training: blind
-sets 2-17 became training data; figures: bench/RESULTS.md, "Scoring")
+Run: .venv/bin/python bench/head_models.py bench/heldout/scorer-blind20 ...   (sets not in training: blind
+sets 2-19 became training data; figures: bench/RESULTS.md, "Scoring")
 """
 
 from __future__ import annotations

@@ -68,23 +68,27 @@ def test_calibration_texts_are_not_in_any_rubric():
 
 HELD_OUT = RUBRICS.parent / "bench" / "heldout"
 # quoted as unseen (sets 2-19 became training data after their one scoring: rubrics/calibration/blind_*.yaml)
-HELD_OUT_SCORER_SETS = ("scorer-blind20", "scorer-blind21")
+HELD_OUT_SCORER_SETS = ("scorer-blind20", "scorer-blind21", "scorer-blind22")
 SECOND_LABELLED_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13", "scorer-blind14",
                         "scorer-blind15", "scorer-blind16", "scorer-blind18", "scorer-blind19",
-                        "scorer-blind20", "scorer-blind21")
+                        "scorer-blind20", "scorer-blind21", "scorer-blind22")
 
 
 def test_held_out_scorer_sets_stay_out_of_training():
-    """Blind sets quoted as held out must not become calibration data or exemplars. A few short lines
-    ("Thank you.") are written alike by different authors; a converted set would match almost entirely."""
+    """Blind sets quoted as held out must not become calibration data or exemplars. Generic questions
+    ("And then what happened?", "Who kept your passport?") are written alike by different authors, 4-6 %
+    of a set against twenty earlier sets, and now and then a short harmful one; a converted set would match
+    almost entirely, harm included."""
     seen = {_normalised(i.text) for path in RUBRICS.joinpath("calibration").glob("*.yaml")
             for i in load_calibration(path).items}
     seen |= {_normalised(text) for rubric in load_rubrics(RUBRICS) for text in rubric.exemplar_texts()}
     for name in HELD_OUT_SCORER_SETS:
         lines = HELD_OUT.joinpath(name, "utterances.jsonl").read_text(encoding="utf-8").splitlines()
-        texts = [json.loads(line)["text"] for line in lines]
-        shared = [text for text in texts if _normalised(text) in seen]
-        assert len(texts) >= 400 and len(shared) < 0.05 * len(texts), (name, shared[:5])
+        rows = [json.loads(line) for line in lines]
+        shared = [row for row in rows if _normalised(row["text"]) in seen]
+        assert len(rows) >= 400 and len(shared) < 0.08 * len(rows), (name, [r["text"] for r in shared[:5]])
+        harmful = [row for row in rows if row["tone"] == "harmful"]
+        assert len([row for row in shared if row["tone"] == "harmful"]) <= 0.02 * len(harmful), name
 
 
 @pytest.mark.parametrize("name", SECOND_LABELLED_SETS)
