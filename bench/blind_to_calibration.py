@@ -1,0 +1,83 @@
+"""Turn a blind set, once scored and reported, into training data: rubrics/calibration/blind_<N>.yaml.
+
+Why: every blind set has joined training the same way after its one scoring (bench/RESULTS.md, "Scoring").
+Lines that repeat a rubric exemplar (exactly or by word overlap >= 0.8) or a text of another calibration
+file are left out, so no example is counted twice and no exemplar is scored against itself. Remove the set
+from HELD_OUT_SCORER_SETS in tests/test_calibration.py, which otherwise fails, then rebuild encoder and
+head with `interview-sim rubric train --encoder`.
+
+Run: .venv/bin/python bench/blind_to_calibration.py bench/heldout/scorer-blind20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from simulator.calibration import load_calibration
+from simulator.rubric import load_rubrics
+
+ROOT = Path(__file__).resolve().parent.parent
+SIMILAR = 0.8
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def convert(folder: Path, rubrics_dir: Path) -> tuple[str, int, list[str]]:
+    """The YAML text for the set in `folder`, how many lines it keeps, and the texts it leaves out."""
+    number = re.fullmatch(r"scorer-blind(\d+)", folder.name)
+    if number is None:
+        raise SystemExit(f"{folder}: expected a folder named scorer-blind<N>")
+    if not (folder / "utterances.jsonl").is_file():
+        raise SystemExit(f"{folder}: no utterances.jsonl")
+    where = f"bench/heldout/{folder.name}/"
+    calibration = rubrics_dir / "calibration"
+    out = calibration / f"blind_{number[1]}.yaml"
+    seen = {normalised(item.text) for path in sorted(calibration.glob("*.yaml")) if path != out
+            for item in load_calibration(path).items}
+    exemplars = [set(normalised(text).split()) for rubric in load_rubrics(rubrics_dir)
+                 for text in rubric.exemplar_texts()]
+    kept, dropped = [], []
+    for line in (folder / "utterances.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        text = normalised(row["text"])
+        words = set(text.split())
+        repeat = text in seen or any(len(words & e) / max(1, len(words | e)) >= SIMILAR for e in exemplars)
+        (dropped if repeat else kept).append(row)
+        seen.add(text)
+    head = [f"# Blind held-out set {number[1]} of issue 12 ({where}, by a separate author "
+            "who opened no project file),",
+            "# scored once as reported in bench/RESULTS.md, then made training data by "
+            "bench/blind_to_calibration.py.",
+            f"# {len(dropped)} lines that repeat a rubric exemplar or another calibration text are left out.",
+            f"id: blind_{number[1]}",
+            f"description: Blind held-out set {number[1]} ({where}), {len(kept)} items, "
+            "used for training after its one scoring.",
+            "items:"]
+    body = [f"  - {{text: {json.dumps(r['text'], ensure_ascii=False)}, question_type: {r['question_type']}, "
+            f"tone: {r['tone']}, recommended: {str(r['recommended']).lower()}}}" for r in kept]
+    return "\n".join(head + body) + "\n", len(kept), [r["text"] for r in dropped]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path, help="bench/heldout/scorer-blind<N>")
+    parser.add_argument("--rubrics-dir", type=Path, default=ROOT / "rubrics")
+    args = parser.parse_args()
+    folder = args.folder.resolve()
+    text, kept, dropped = convert(folder, args.rubrics_dir)
+    out = args.rubrics_dir / "calibration" / f"blind_{folder.name.removeprefix('scorer-blind')}.yaml"
+    out.write_text(text, encoding="utf-8")
+    load_calibration(out)  # the file must load as every calibration file does
+    print(f"wrote {out}: {kept} lines, {len(dropped)} left out")
+
+
+if __name__ == "__main__":
+    main()
