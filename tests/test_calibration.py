@@ -72,7 +72,8 @@ HELD_OUT_SCORER_SETS = ("scorer-blind20", "scorer-blind21", "scorer-blind22", "s
                         "scorer-blind24")
 SECOND_LABELLED_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13", "scorer-blind14",
                         "scorer-blind15", "scorer-blind16", "scorer-blind18", "scorer-blind19",
-                        "scorer-blind20", "scorer-blind21", "scorer-blind22", "scorer-blind23")
+                        "scorer-blind20", "scorer-blind21", "scorer-blind22", "scorer-blind23",
+                        "scorer-blind24")
 
 
 def test_held_out_scorer_sets_stay_out_of_training():
