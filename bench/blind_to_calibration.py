@@ -16,15 +16,15 @@ import json
 import re
 from pathlib import Path
 
-from simulator.calibration import load_calibration
+from simulator.calibration import comparable_text, load_calibration
 from simulator.rubric import load_rubrics
 
 ROOT = Path(__file__).resolve().parent.parent
 SIMILAR = 0.8
 
 
-def normalised(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+def output_path(folder: Path, rubrics_dir: Path) -> Path:
+    return rubrics_dir / "calibration" / f"blind_{folder.name.removeprefix('scorer-blind')}.yaml"
 
 
 def convert(folder: Path, rubrics_dir: Path) -> tuple[str, int, list[str]]:
@@ -36,17 +36,17 @@ def convert(folder: Path, rubrics_dir: Path) -> tuple[str, int, list[str]]:
         raise SystemExit(f"{folder}: no utterances.jsonl")
     where = f"bench/heldout/{folder.name}/"
     calibration = rubrics_dir / "calibration"
-    out = calibration / f"blind_{number[1]}.yaml"
-    seen = {normalised(item.text) for path in sorted(calibration.glob("*.yaml")) if path != out
+    out = output_path(folder, rubrics_dir)
+    seen = {comparable_text(item.text) for path in sorted(calibration.glob("*.yaml")) if path != out
             for item in load_calibration(path).items}
-    exemplars = [set(normalised(text).split()) for rubric in load_rubrics(rubrics_dir)
+    exemplars = [set(comparable_text(text).split()) for rubric in load_rubrics(rubrics_dir)
                  for text in rubric.exemplar_texts()]
     kept, dropped = [], []
     for line in (folder / "utterances.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
-        text = normalised(row["text"])
+        text = comparable_text(row["text"])
         words = set(text.split())
         repeat = text in seen or any(len(words & e) / max(1, len(words | e)) >= SIMILAR for e in exemplars)
         (dropped if repeat else kept).append(row)
@@ -73,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.folder.resolve()
     text, kept, dropped = convert(folder, args.rubrics_dir)
-    out = args.rubrics_dir / "calibration" / f"blind_{folder.name.removeprefix('scorer-blind')}.yaml"
+    out = output_path(folder, args.rubrics_dir)
     out.write_text(text, encoding="utf-8")
     load_calibration(out)  # the file must load as every calibration file does
     print(f"wrote {out}: {kept} lines, {len(dropped)} left out")

@@ -5,6 +5,7 @@ rubric's own exemplars, and (optionally) the open/closed therapist questions of 
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -65,6 +66,11 @@ class Evaluation(BaseModel):
     cross_validation: dict[str, LabelMetrics]
     folds: int
     annomi: AnnomiResult | None = None
+
+
+def comparable_text(text: str) -> str:
+    """A text as repeats are found: lower case, words only (the held-out check and the converter agree)."""
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
 
 
 def load_calibration(path: Path | str) -> CalibrationSet:

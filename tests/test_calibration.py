@@ -1,11 +1,11 @@
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from simulator.calibration import (
+    comparable_text,
     cross_validate,
     evaluate_annomi,
     evaluate_calibration,
@@ -24,12 +24,8 @@ CALIBRATION = RUBRICS / "calibration" / "officer_utterances.yaml"
 ANNOMI = Path("/work/shared/datasets/annomi")
 
 
-def _normalised(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-
-
 def _words(text: str) -> set[str]:
-    return set(_normalised(text).split())
+    return set(comparable_text(text).split())
 
 
 def test_label_metrics_by_hand():
@@ -50,16 +46,16 @@ def test_calibration_set_size_and_coverage():
     assert len(items) >= 300
     assert set(Counter(i.question_type for i in items)) == set(QUESTION_TYPES)
     assert set(Counter(i.tone for i in items)) == set(TONES)
-    assert len({_normalised(i.text) for i in items}) == len(items)
+    assert len({comparable_text(i.text) for i in items}) == len(items)
 
 
 def test_calibration_texts_are_not_in_any_rubric():
-    calibration = [(_normalised(i.text), _words(i.text))
+    calibration = [(comparable_text(i.text), _words(i.text))
                    for path in sorted(CALIBRATION.parent.glob("*.yaml"))
                    for i in load_calibration(path).items]
     for rubric in load_rubrics(RUBRICS):
         for exemplar in rubric.exemplar_texts():
-            normal, words = _normalised(exemplar), _words(exemplar)
+            normal, words = comparable_text(exemplar), _words(exemplar)
             for text, text_words in calibration:
                 assert normal != text, f"calibration text used as exemplar: {exemplar!r}"
                 overlap = len(words & text_words) / len(words | text_words)
@@ -81,13 +77,13 @@ def test_held_out_scorer_sets_stay_out_of_training():
     ("And then what happened?", "Who kept your passport?") are written alike by different authors, 4-6 %
     of a set against twenty earlier sets, and now and then a short harmful one; a converted set would match
     almost entirely, harm included."""
-    seen = {_normalised(i.text) for path in RUBRICS.joinpath("calibration").glob("*.yaml")
+    seen = {comparable_text(i.text) for path in RUBRICS.joinpath("calibration").glob("*.yaml")
             for i in load_calibration(path).items}
-    seen |= {_normalised(text) for rubric in load_rubrics(RUBRICS) for text in rubric.exemplar_texts()}
+    seen |= {comparable_text(text) for rubric in load_rubrics(RUBRICS) for text in rubric.exemplar_texts()}
     for name in HELD_OUT_SCORER_SETS:
         lines = HELD_OUT.joinpath(name, "utterances.jsonl").read_text(encoding="utf-8").splitlines()
         rows = [json.loads(line) for line in lines]
-        shared = [row for row in rows if _normalised(row["text"]) in seen]
+        shared = [row for row in rows if comparable_text(row["text"]) in seen]
         assert len(rows) >= 400 and len(shared) < 0.08 * len(rows), (name, [r["text"] for r in shared[:5]])
         harmful = [row for row in rows if row["tone"] == "harmful"]
         assert len([row for row in shared if row["tone"] == "harmful"]) <= 0.02 * len(harmful), name
