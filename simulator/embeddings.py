@@ -23,6 +23,13 @@ class Embedder(Protocol):
         ...
 
 
+def yields_cores(embedder: Embedder) -> bool:
+    """Whether the embedder's runtime frees its cores the moment a run ends, so that two embedders can run
+    at once without slowing each other. ONNX Runtime does with spinning off; torch's OpenMP threads keep
+    spinning, and a second thread calling torch starts a second spinning team (bench/RESULTS.md)."""
+    return bool(getattr(embedder, "yields_cores", False))
+
+
 def normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -86,6 +93,10 @@ class CachedEmbedder:
         self.inner = inner
         self.name = inner.name
         self.cache_dir = Path(cache_dir)
+
+    @property
+    def yields_cores(self) -> bool:
+        return yields_cores(self.inner)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.inner.embed(texts)

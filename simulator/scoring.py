@@ -9,6 +9,7 @@ decided each label is named in the evidence, for assessors and the JSON.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ from simulator.cues import (
     split_sentences,
     word_count,
 )
-from simulator.embeddings import CachedEmbedder, Embedder, embed_fixed
+from simulator.embeddings import CachedEmbedder, Embedder, embed_fixed, yields_cores
 from simulator.feedback import plain_why
 from simulator.head import Head, tone_label
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES, Assessment, SentenceLabel
@@ -54,6 +55,12 @@ NOT_THE_INTERVIEW = ("off_topic", "manipulation")
 # (cross-validated 0.924; 0.95-0.6 measured)
 SURE_STATEMENT = 0.9
 _STATEMENT = QUESTION_TYPES.index("statement")
+# Up to this many texts (a live turn: the utterance and its sentences) the frozen and the tuned encoder run
+# side by side where both free their cores after a run (ONNX Runtime): 11.6 against 14.1 ms for one turn's
+# graphs; a batch runs them one after the other, which was faster (1.03 against 1.15 s for 326
+# utterances; bench/RESULTS.md, "Scoring").
+SIDE_BY_SIDE_TEXTS = 8
+_SIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuned-encoder")
 
 
 def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -106,6 +113,18 @@ def is_recommended(question_type: str, tone: str, deciding_flags: list[str]) -> 
 
 
 @dataclass
+class Reading:
+    """What one exemplar classifier reads in vectors: label logits, and the cosine similarity to each
+    exemplar (for naming the nearest). `reading[i]` is row i's."""
+
+    logits: np.ndarray
+    similarities: np.ndarray
+
+    def __getitem__(self, row: int) -> Reading:
+        return Reading(self.logits[row], self.similarities[row])
+
+
+@dataclass
 class ExemplarClassifier:
     """Top-k exemplar similarity for one label dimension (question type or tone)."""
 
@@ -126,15 +145,16 @@ class ExemplarClassifier:
         return cls(labels, texts, np.stack([lookup[text] for text in texts]), index, settings.neighbours,
                    settings.temperature, bias)
 
-    def logits(self, vectors: np.ndarray) -> np.ndarray:
+    def read(self, vectors: np.ndarray) -> Reading:
+        """Label logits and similarities for a batch's sentences, in one product."""
         similarities = cosine_matrix(vectors, self.vectors)
         scores = top_k_class_scores(similarities, self.label_index, len(self.labels), self.neighbours)
-        return scores / self.temperature + self.bias
+        return Reading(scores / self.temperature + self.bias, similarities)
 
-    def nearest(self, vector: np.ndarray, label: str) -> str:
-        mask = self.label_index == self.labels.index(label)
-        similarities = cosine_matrix(vector[None, :], self.vectors[mask])[0]
-        return [text for text, keep in zip(self.texts, mask, strict=True) if keep][int(similarities.argmax())]
+    def nearest(self, similarities: np.ndarray, label: str) -> str:
+        """The exemplar of `label` nearest to one vector, from its row of `read`'s similarities."""
+        columns = np.flatnonzero(self.label_index == self.labels.index(label))
+        return self.texts[int(columns[int(similarities[columns].argmax())])]
 
 
 def cue_bonus(cues: list[Cue], labels: tuple[str, ...], dimension: str) -> np.ndarray:
@@ -198,16 +218,17 @@ FEATURE_LAYOUT = "embedding|tone-probabilities|cue-tone|question-type|flags:" + 
 Decision = tuple[str, bool, dict[str, float], str]  # tone, recommended, head probabilities, question type
 
 
-def decide(analysis: Analysis, head: Head | None) -> Decision:
-    """Tone, recommended, the head's probabilities and the question type (see `settle`)."""
-    if head is None:
-        return settle(analysis, None, None, 1.0)
-    features = analysis.features[None, :]
-    tone_p = head.tone_probabilities(features)[0]
-    recommended_p = float(head.recommended_probability(features)[0])
+def decide_many(analyses: list[Analysis], head: Head | None) -> list[Decision]:
+    """Tone, recommended, the head's probabilities and the question type of each (see `settle`); the head
+    reads the batch's features in one product."""
+    if head is None or not analyses:
+        return [settle(analysis, None, None, 1.0) for analysis in analyses]
+    features = np.stack([analysis.features for analysis in analyses])
+    tone_p = head.tone_probabilities(features)
+    recommended_p = head.recommended_probability(features)
     type_p = head.question_type_probabilities(features)
-    return settle(analysis, tone_p, recommended_p, head.harmful_threshold,
-                  None if type_p is None else type_p[0])
+    return [settle(analysis, tone_p[i], float(recommended_p[i]), head.harmful_threshold,
+                   None if type_p is None else type_p[i]) for i, analysis in enumerate(analyses)]
 
 
 def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float | None,
@@ -307,13 +328,13 @@ class Scorer:
         """The assessment and the normalised whole-utterance embedding (reused for fact-cue matching).
         `minor`: the person interviewed is under 18 (the feedback then speaks of a child)."""
         analysis = self.analyse_many([text])[0]
-        return self._assessment(analysis, minor), analysis.whole
+        return self._assessments([analysis], minor)[0], analysis.whole
 
     def assess_many(self, texts: list[str], rescoring: bool = False, minor: bool = False) -> list[Assessment]:
         """Score a batch. `rescoring=True` (stored transcripts scored again after a rubric edit, or with
         another rubric) takes utterance embeddings from the disk cache: they do not depend on the rubric.
         """
-        return [self._assessment(analysis, minor) for analysis in self.analyse_many(texts, rescoring)]
+        return self._assessments(self.analyse_many(texts, rescoring), minor)
 
     def for_person(self, minor: bool) -> _PersonScorer:
         """This scorer for an interview with one person (the engine calls `assess_detailed(text)`)."""
@@ -323,40 +344,54 @@ class Scorer:
         """Exemplar and cue evidence for each utterance; all utterances and sentences embedded in one call."""
         plans: list[tuple[str, list[str], int]] = []  # text, sentences, row of the whole utterance
         to_embed: list[str] = []
+        sentence_rows: list[int] = []
         for text in texts:
             text = text.strip()
             if not text:
                 raise ValueError("cannot score an empty utterance")
             sentences = split_sentences(text) or [text]
             plans.append((text, sentences, len(to_embed)))
+            first = len(to_embed) if len(sentences) == 1 else len(to_embed) + 1  # one sentence: the whole
+            sentence_rows.extend(range(first, first + len(sentences)))
             to_embed.extend([text] if len(sentences) == 1 else [text, *sentences])
         if not to_embed:
-            vectors = np.zeros((0, 0), dtype=np.float32)
-        elif rescoring:
-            vectors = embed_fixed(self.embedder, to_embed)
-        else:
-            vectors = self.embedder.embed(to_embed)
-        results = []
+            return []
+        vectors, tuned = self._embed(to_embed, [text for text, _, _ in plans], rescoring)
+        types = self.question_types.read(vectors[sentence_rows])
+        tones = self.tones.read(vectors[sentence_rows])
+        results, at = [], 0
         for text, sentences, row in plans:
-            whole = vectors[row]
-            first = row if len(sentences) == 1 else row + 1
-            sentence_vectors = vectors[first:first + len(sentences)]
-            verdicts = [self._label_sentence(s, v) for s, v in zip(sentences, sentence_vectors, strict=True)]
-            results.append(self._analyse(text, verdicts, whole))
-        if results and self.head is not None and self.head.tuned is not None:
-            whole, tuned = [analysis.text for analysis in results], self.head.tuned
-            if rescoring and isinstance(self.embedder, CachedEmbedder):
-                # stored utterances: their tuned view depends on the adapters (in its name), not the rubric
-                tuned = CachedEmbedder(tuned, self.embedder.cache_dir)
-            prepend_tuned(results, embed_fixed(tuned, whole) if rescoring else tuned.embed(whole))
+            verdicts = [self._label_sentence(sentence, types[at + i], tones[at + i])
+                        for i, sentence in enumerate(sentences)]
+            at += len(sentences)
+            results.append(self._analyse(text, verdicts, vectors[row]))
+        if tuned is not None:
+            prepend_tuned(results, tuned)
         return results
 
-    def _label_sentence(self, sentence: str, vector: np.ndarray) -> _SentenceVerdict:
+    def _embed(self, texts: list[str], wholes: list[str], rescoring: bool) -> tuple[np.ndarray,
+                                                                                  np.ndarray | None]:
+        """The frozen vectors of `texts` (utterances and sentences) and the tuned encoder's of the whole
+        utterances (None without one). Rescoring reads both from the disk cache: stored utterances' vectors
+        depend on the models (named in the cache key), not on the rubric."""
+        tuned = self.head.tuned if self.head is not None else None
+        if rescoring:
+            if tuned is not None and isinstance(self.embedder, CachedEmbedder):
+                tuned = CachedEmbedder(tuned, self.embedder.cache_dir)
+            return (embed_fixed(self.embedder, texts),
+                    None if tuned is None else embed_fixed(tuned, wholes))
+        if tuned is None:
+            return self.embedder.embed(texts), None
+        if len(texts) <= SIDE_BY_SIDE_TEXTS and yields_cores(self.embedder) and yields_cores(tuned):
+            beside = _SIDE.submit(tuned.embed, wholes)
+            return self.embedder.embed(texts), beside.result()
+        return self.embedder.embed(texts), tuned.embed(wholes)
+
+    def _label_sentence(self, sentence: str, types: Reading, tones: Reading) -> _SentenceVerdict:
         cues = find_cues(sentence)
-        row = vector[None, :]
-        type_logits = self.question_types.logits(row)[0] + cue_bonus(cues, QUESTION_TYPES, "question_type")
+        type_logits = types.logits + cue_bonus(cues, QUESTION_TYPES, "question_type")
         cue_tone = cue_bonus(cues, TONES, "tone")
-        tone_logits = self.tones.logits(row)[0] + cue_tone
+        tone_logits = tones.logits + cue_tone
         if any(cue.tone.get("harmful", 0.0) >= STRONG for cue in cues):
             tone_logits[_HARMFUL] = max(tone_logits[_HARMFUL], tone_logits.max() + STRONG)
         question_type = QUESTION_TYPES[int(type_logits.argmax())]
@@ -365,7 +400,8 @@ class Scorer:
                  if question_type in _FLAG_NEEDS_TYPE.get(flag, {question_type})]
         label = SentenceLabel(
             text=sentence, question_type=question_type, tone=tone, flags=_ordered(flags),
-            nearest=[self.question_types.nearest(vector, question_type), self.tones.nearest(vector, tone)],
+            nearest=[self.question_types.nearest(types.similarities, question_type),
+                     self.tones.nearest(tones.similarities, tone)],
         )
         return _SentenceVerdict(label, cues, type_confidence=float(softmax(type_logits).max()),
                                 tone_probabilities=softmax(tone_logits), cue_tone=cue_tone)
@@ -402,30 +438,39 @@ class Scorer:
         return Analysis(text, verdicts, whole, question_type, deciding, tone_from, labels[tone_from].tone,
                         flags, certain_harm, features)
 
-    def _assessment(self, analysis: Analysis, minor: bool) -> Assessment:
-        tone, recommended, probabilities, question_type = decide(analysis, self.head)
+    def _assessments(self, analyses: list[Analysis], minor: bool) -> list[Assessment]:
+        decisions = decide_many(analyses, self.head)
+        criteria = self._criteria_scores(np.stack([analysis.whole for analysis in analyses]),
+                                         [analysis.flags for analysis in analyses]) if analyses else []
+        return [self._assessment(*each, minor) for each in zip(analyses, decisions, criteria, strict=True)]
+
+    def _assessment(self, analysis: Analysis, decision: Decision, criteria: dict[str, float],
+                    minor: bool) -> Assessment:
+        tone, recommended, probabilities, question_type = decision
         labels = [verdict.label for verdict in analysis.verdicts]
         flags = analysis.flags
         return Assessment(
             text=analysis.text, question_type=question_type, tone=tone, recommended=recommended,
-            criteria=self._criteria_scores(analysis.whole, flags), flags=flags,
+            criteria=criteria, flags=flags,
             explanation=plain_why(question_type, tone, recommended, flags, minor),
             suggestion=suggest(labels[analysis.deciding].text, question_type, tone, flags, recommended),
             evidence=_explain(analysis, question_type, tone, probabilities), probabilities=probabilities,
             sentences=labels,
         )
 
-    def _criteria_scores(self, whole: np.ndarray, flags: list[str]) -> dict[str, float]:
+    def _criteria_scores(self, wholes: np.ndarray, flags: list[list[str]]) -> list[dict[str, float]]:
+        """Each utterance's criterion scores; one product per criterion for the whole batch."""
         settings = self.rubric.classifier
-        scores = {}
+        scores: list[dict[str, float]] = [{} for _ in flags]
         for criterion, positive, negative in self._criteria:
-            pos = float(np.sort(cosine_matrix(whole[None, :], positive)[0])[-settings.neighbours:].mean())
-            neg = float(np.sort(cosine_matrix(whole[None, :], negative)[0])[-settings.neighbours:].mean())
-            scores[criterion.id] = criterion_score(
-                pos, neg, settings.criterion_temperature,
-                credited=any(flag in flags for flag in criterion.credited_by),
-                penalised=any(flag in flags for flag in criterion.penalised_by),
-            )
+            near = [np.sort(cosine_matrix(wholes, exemplars), axis=1)[:, -settings.neighbours:].mean(axis=1)
+                    for exemplars in (positive, negative)]
+            for row, flagged in enumerate(flags):
+                scores[row][criterion.id] = criterion_score(
+                    float(near[0][row]), float(near[1][row]), settings.criterion_temperature,
+                    credited=any(flag in flagged for flag in criterion.credited_by),
+                    penalised=any(flag in flagged for flag in criterion.penalised_by),
+                )
         return scores
 
 

