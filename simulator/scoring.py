@@ -56,9 +56,8 @@ NOT_THE_INTERVIEW = ("off_topic", "manipulation")
 SURE_STATEMENT = 0.9
 _STATEMENT = QUESTION_TYPES.index("statement")
 # Up to this many texts (a live turn: the utterance and its sentences) the frozen and the tuned encoder run
-# side by side where both free their cores after a run (ONNX Runtime): 11.6 against 14.1 ms for one turn's
-# graphs; a batch runs them one after the other, which was faster (1.03 against 1.15 s for 326
-# utterances; bench/RESULTS.md, "Scoring").
+# side by side where both free their cores after a run (ONNX Runtime): 13.8 against 16.3 ms per turn; a batch
+# runs them one after the other, which was faster (278 against 255 utterances/s; bench/side_by_side.py).
 SIDE_BY_SIDE_TEXTS = 8
 _SIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tuned-encoder")
 
