@@ -74,7 +74,8 @@ SECOND_LABELLED_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13", "s
                         "scorer-blind15", "scorer-blind16", "scorer-blind18", "scorer-blind19",
                         "scorer-blind20", "scorer-blind21", "scorer-blind22", "scorer-blind23",
                         "scorer-blind24", "scorer-blind25", "scorer-blind26", "scorer-blind27",
-                        "scorer-blind28", "scorer-blind29", "scorer-blind30", "scorer-blind31")
+                        "scorer-blind28", "scorer-blind29", "scorer-blind30", "scorer-blind31",
+                        "scorer-blind32", "scorer-blind33")
 
 
 def test_held_out_scorer_sets_stay_out_of_training():
