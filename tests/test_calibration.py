@@ -64,8 +64,7 @@ def test_calibration_texts_are_not_in_any_rubric():
 
 HELD_OUT = RUBRICS.parent / "bench" / "heldout"
 # quoted as unseen (sets 2-19 became training data after their one scoring: rubrics/calibration/blind_*.yaml;
-# sets 20-29 are scored and quoted as held out, and join training only with a shipped retrain; sets 30-33
-# are not scored yet)
+# sets 20-33 are scored and quoted as held out, and join training only with a shipped retrain)
 HELD_OUT_SCORER_SETS = ("scorer-blind20", "scorer-blind21", "scorer-blind22", "scorer-blind23",
                         "scorer-blind24", "scorer-blind25", "scorer-blind26", "scorer-blind27",
                         "scorer-blind28", "scorer-blind29", "scorer-blind30", "scorer-blind31",
