@@ -66,16 +66,8 @@ HELD_OUT = RUBRICS.parent / "bench" / "heldout"
 # quoted as unseen (sets 2-19 became training data after their one scoring: rubrics/calibration/blind_*.yaml;
 # sets 20-33 are scored and quoted as held out, and join training only with a shipped retrain; sets 34 and
 # 35 are not scored yet)
-HELD_OUT_SCORER_SETS = ("scorer-blind20", "scorer-blind21", "scorer-blind22", "scorer-blind23",
-                        "scorer-blind24", "scorer-blind25", "scorer-blind26", "scorer-blind27",
-                        "scorer-blind28", "scorer-blind29", "scorer-blind30", "scorer-blind31",
-                        "scorer-blind32", "scorer-blind33", "scorer-blind34", "scorer-blind35")
-SECOND_LABELLED_SETS = ("scorer-blind11", "scorer-blind12", "scorer-blind13", "scorer-blind14",
-                        "scorer-blind15", "scorer-blind16", "scorer-blind18", "scorer-blind19",
-                        "scorer-blind20", "scorer-blind21", "scorer-blind22", "scorer-blind23",
-                        "scorer-blind24", "scorer-blind25", "scorer-blind26", "scorer-blind27",
-                        "scorer-blind28", "scorer-blind29", "scorer-blind30", "scorer-blind31",
-                        "scorer-blind32", "scorer-blind33", "scorer-blind34", "scorer-blind35")
+HELD_OUT_SCORER_SETS = tuple(f"scorer-blind{n}" for n in range(20, 36))
+SECOND_LABELLED_SETS = tuple(f"scorer-blind{n}" for n in (*range(11, 17), *range(18, 36)))
 
 
 def test_held_out_scorer_sets_stay_out_of_training():
