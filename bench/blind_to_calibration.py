@@ -4,7 +4,8 @@ Why: every blind set has joined training the same way after its one scoring (ben
 Lines that repeat a rubric exemplar (exactly or by word overlap >= 0.8) or a text of another calibration
 file are left out, so no example is counted twice and no exemplar is scored against itself. Remove the set
 from HELD_OUT_SCORER_SETS in tests/test_calibration.py, which otherwise fails, then rebuild encoder and
-head with `interview-sim rubric train --encoder`.
+head with `interview-sim rubric train --encoder`. With --tone-only the set teaches tone and recommendation
+only: its question types are left out, so one author's question-type convention does not move the scorer.
 
 Run: .venv/bin/python bench/blind_to_calibration.py bench/heldout/scorer-blind20
 """
@@ -27,7 +28,7 @@ def output_path(folder: Path, rubrics_dir: Path) -> Path:
     return rubrics_dir / "calibration" / f"blind_{folder.name.removeprefix('scorer-blind')}.yaml"
 
 
-def convert(folder: Path, rubrics_dir: Path) -> tuple[str, int, list[str]]:
+def convert(folder: Path, rubrics_dir: Path, tone_only: bool = False) -> tuple[str, int, list[str]]:
     """The YAML text for the set in `folder`, how many lines it keeps, and the texts it leaves out."""
     number = re.fullmatch(r"scorer-blind(\d+)", folder.name)
     if number is None:
@@ -56,12 +57,15 @@ def convert(folder: Path, rubrics_dir: Path) -> tuple[str, int, list[str]]:
             "# scored once as reported in bench/RESULTS.md, then made training data by "
             "bench/blind_to_calibration.py.",
             f"# {len(dropped)} lines that repeat a rubric exemplar or another calibration text are left out.",
+            *(["# Tone and recommendation only: the author's question types are left out (--tone-only)."]
+              if tone_only else []),
             f"id: blind_{number[1]}",
             f"description: Blind held-out set {number[1]} ({where}), {len(kept)} items, "
             "used for training after its one scoring.",
             "items:"]
-    body = [f"  - {{text: {json.dumps(r['text'], ensure_ascii=False)}, question_type: {r['question_type']}, "
-            f"tone: {r['tone']}, recommended: {str(r['recommended']).lower()}}}" for r in kept]
+    body = [f"  - {{text: {json.dumps(r['text'], ensure_ascii=False)}, "
+            + ("" if tone_only else f"question_type: {r['question_type']}, ")
+            + f"tone: {r['tone']}, recommended: {str(r['recommended']).lower()}}}" for r in kept]
     return "\n".join(head + body) + "\n", len(kept), [r["text"] for r in dropped]
 
 
@@ -70,9 +74,11 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path, help="bench/heldout/scorer-blind<N>")
     parser.add_argument("--rubrics-dir", type=Path, default=ROOT / "rubrics")
+    parser.add_argument("--tone-only", action="store_true",
+                        help="keep tone and recommendation, leave the question types out")
     args = parser.parse_args()
     folder = args.folder.resolve()
-    text, kept, dropped = convert(folder, args.rubrics_dir)
+    text, kept, dropped = convert(folder, args.rubrics_dir, args.tone_only)
     out = output_path(folder, args.rubrics_dir)
     out.write_text(text, encoding="utf-8")
     load_calibration(out)  # the file must load as every calibration file does

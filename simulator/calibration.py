@@ -26,8 +26,11 @@ CLOSED_TYPES = ("option_posing", "suggestive")
 
 
 class CalibrationItem(StrictModel):
+    """One labelled utterance; a set may leave the question type out (it then teaches tone and
+    recommendation only, so its authors' question-type convention does not move the scorer)."""
+
     text: str = Field(min_length=1)
-    question_type: QuestionType
+    question_type: QuestionType | None = None
     tone: Tone
     recommended: bool
 
@@ -103,9 +106,10 @@ def label_metrics(classes: Sequence[str], truth: Sequence[str], predicted: Seque
 
 def evaluate_calibration(scorer: Scorer, items: list[CalibrationItem]) -> dict[str, LabelMetrics]:
     assessments = scorer.assess_many([item.text for item in items])
+    typed = [(i.question_type, a.question_type) for i, a in zip(items, assessments, strict=True)
+             if i.question_type is not None]
     return {
-        "question_type": label_metrics(QUESTION_TYPES, [i.question_type for i in items],
-                                       [a.question_type for a in assessments]),
+        "question_type": label_metrics(QUESTION_TYPES, [t for t, _ in typed], [p for _, p in typed]),
         "tone": label_metrics(TONES, [i.tone for i in items], [a.tone for a in assessments]),
         "recommended": label_metrics(("true", "false"), [str(i.recommended).lower() for i in items],
                                      [str(a.recommended).lower() for a in assessments]),

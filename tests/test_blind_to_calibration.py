@@ -50,6 +50,20 @@ def test_repeats_are_left_out_and_the_file_loads(tmp_path):
     assert [(i.text, i.tone, i.recommended) for i in items] == [(fresh, "harmful", False)]
 
 
+def test_tone_only_leaves_the_authors_question_types_out(tmp_path):
+    rubrics = rubrics_copy(tmp_path)
+    folder = tmp_path / "scorer-blind97"
+    folder.mkdir()
+    fresh = "The kettle in the canteen at Harrow Lane has been broken since Easter, sorry about the tea."
+    folder.joinpath("utterances.jsonl").write_text(row(fresh, "harmful") + "\n", encoding="utf-8")
+    text, kept, _ = converter.convert(folder, rubrics, tone_only=True)
+    assert kept == 1 and "question_type" not in text
+    out = rubrics / "calibration" / "blind_97.yaml"
+    out.write_text(text, encoding="utf-8")
+    [item] = load_calibration(out).items
+    assert (item.text, item.question_type, item.tone, item.recommended) == (fresh, None, "harmful", False)
+
+
 def test_a_folder_that_is_not_a_blind_set_is_refused(tmp_path):
     with pytest.raises(SystemExit, match="scorer-blind<N>"):
         converter.convert(tmp_path, ROOT / "rubrics")

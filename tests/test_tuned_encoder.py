@@ -3,6 +3,7 @@
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,7 +12,14 @@ from safetensors.torch import save_file
 
 from simulator.embeddings import HashingEmbedder
 from simulator.head import load_head, save_head
-from simulator.head_training import encoder_path, head_for, head_path, train_head
+from simulator.head_training import (
+    encoder_path,
+    fingerprint,
+    head_for,
+    head_path,
+    train_head,
+    training_examples,
+)
 from simulator.rubric import load_rubric
 from simulator.settings import Settings
 from simulator.tuned_encoder import META, TunedEncoder, _merge, half_of, text_key
@@ -149,18 +157,8 @@ def test_training_writes_small_reproducible_adapters(tmp_path, real_embedder, mo
     assert first.embed(seen[:1]).shape == (1, 384)
 
 
-@pytest.mark.real_model
-def test_the_train_command_rebuilds_encoder_and_head_beside_the_rubric(tmp_path, monkeypatch, capsys):
-    """`interview-sim rubric train --encoder` on a small calibration set: both adapters, the head that
-    names them, and a peft config whose module list no longer changes order from run to run."""
-    pytest.importorskip("peft")
-    import json
-    import shutil
-
-    import simulator.tuned_encoder as tuned_encoder
-    from simulator.cli import main as cli_main
-
-    monkeypatch.setattr(tuned_encoder, "EPOCHS", 1)
+def _small_rubrics(tmp_path: Path) -> Path:
+    """The default rubric with one small calibration set of 24 labelled lines."""
     rubrics = tmp_path / "rubrics"
     (rubrics / "calibration").mkdir(parents=True)
     shutil.copy(REPO / "rubrics" / "default.yaml", rubrics / "default.yaml")
@@ -174,6 +172,20 @@ def test_the_train_command_rebuilds_encoder_and_head_beside_the_rubric(tmp_path,
                     for n in range(4) for text, kind, tone, rec in lines)
     (rubrics / "calibration" / "small.yaml").write_text(f"id: small\ndescription: test\nitems:\n{items}",
                                                         encoding="utf-8")
+    return rubrics
+
+
+@pytest.mark.real_model
+def test_the_train_command_rebuilds_encoder_and_head_beside_the_rubric(tmp_path, monkeypatch, capsys):
+    """`interview-sim rubric train --encoder` on a small calibration set: both adapters, the head that
+    names them, and a peft config whose module list no longer changes order from run to run; then again,
+    blended with the first encoder (WiSE-FT), which the head then names."""
+    pytest.importorskip("peft")
+    import simulator.tuned_encoder as tuned_encoder
+    from simulator.cli import main as cli_main
+
+    monkeypatch.setattr(tuned_encoder, "EPOCHS", 1)
+    rubrics = _small_rubrics(tmp_path)
     assert cli_main(["rubric", "train", "--encoder", "--rubrics-dir", str(rubrics)]) == 0
     assert "cross-validation" in capsys.readouterr().out
     head = json.loads((rubrics / "heads" / "default.all-minilm-l6-v2.json").read_text(encoding="utf-8"))
@@ -183,6 +195,37 @@ def test_the_train_command_rebuilds_encoder_and_head_beside_the_rubric(tmp_path,
         config = json.loads((folder / half / "adapter_config.json").read_text(encoding="utf-8"))
         assert config["target_modules"] == sorted(config["target_modules"])
         assert (folder / half / "adapter_model.safetensors").stat().st_size < 4_000_000
+
+    first = json.loads((folder / META).read_text(encoding="utf-8"))
+    shutil.copytree(folder, tmp_path / "anchor")
+    # a different encoder to blend with the first
+    monkeypatch.setattr(tuned_encoder, "LEARNING_RATE", tuned_encoder.LEARNING_RATE / 2)
+    assert cli_main(["rubric", "train", "--encoder", "--blend-with", str(folder), "--blend-weight", "0.3",
+                     "--rubrics-dir", str(rubrics)]) == 0
+    blended = json.loads((folder / META).read_text(encoding="utf-8"))
+    assert blended["blend"]["anchor"] == first["digest"] and blended["blend"]["weight"] == 0.3
+    assert blended["rank"] == 2 * first["rank"]
+    config = json.loads((folder / "a" / "adapter_config.json").read_text(encoding="utf-8"))
+    assert config["r"] == 2 * first["rank"]
+    head = json.loads((rubrics / "heads" / "default.all-minilm-l6-v2.json").read_text(encoding="utf-8"))
+    examples = training_examples(load_rubric(rubrics / "default.yaml"), rubrics / "calibration")
+    refitted = fingerprint(load_rubric(rubrics / "default.yaml"), examples, "all-minilm-l6-v2",
+                           SimpleNamespace(digest=blended["digest"]))
+    assert head["fingerprint"] == refitted  # the head was refitted on the blended encoder
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--blend-with", "x"], "go together"),
+    (["--blend-weight", "0.5"], "go together"),
+    (["--blend-with", "x", "--blend-weight", "0.5"], "needs --encoder"),
+    (["--encoder", "--blend-with", "x", "--blend-weight", "1.5"], "must lie in"),
+    (["--encoder", "--blend-with", "nowhere", "--blend-weight", "0.5"], "no tuned encoder"),
+])
+def test_a_half_given_blend_is_refused_before_any_training(flags, message, capsys):
+    from simulator.cli import main as cli_main
+
+    assert cli_main(["rubric", "train", *flags]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_an_encoder_is_loaded_again_only_when_its_files_change(tmp_path, monkeypatch):

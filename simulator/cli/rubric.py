@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from simulator.calibration import Evaluation, LabelMetrics, evaluate, load_calibration
@@ -12,6 +13,7 @@ from simulator.cli import CLIError
 from simulator.cli.common import add_settings_flags, require_peft, settings_from_args
 from simulator.cli.score import build_scorer, selected_rubric
 from simulator.datafiles import DataFileError
+from simulator.encoder_blend import blend_encoders
 from simulator.head import save_head
 from simulator.head_training import (
     CrossValidation,
@@ -57,6 +59,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     training.add_argument("--encoder", action="store_true",
                           help="first retrain the tuned encoder (LoRA on MiniLM, seeded; minutes on CPU; "
                                "needs peft)")
+    training.add_argument("--blend-with", type=Path, metavar="DIR",
+                          help="with --encoder: blend the new encoder with the one in DIR (WiSE-FT), each "
+                               "LoRA update WEIGHT x new + (1 - WEIGHT) x DIR's; DIR may be the shipped one")
+    training.add_argument("--blend-weight", type=float, metavar="WEIGHT",
+                          help="the new encoder's share in the blend, in [0, 1]")
     add_settings_flags(training, "--rubrics-dir", "--rubric", "--embedder", "--embedder-runtime", "--device")
     training.set_defaults(func=run_train)
 
@@ -105,12 +112,22 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def run_train(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    check_blend_flags(args)
     rubric, embedder = selected_rubric(settings), load_embedder(settings)
     calibration = Path(settings.rubrics_dir) / "calibration"
     if args.encoder:
         require_peft("training the encoder")
         folder = encoder_path(settings.rubrics_dir, rubric.id, embedder.name)
-        encoder = train_encoder(training_examples(rubric, calibration), embedder, folder)
+        examples = training_examples(rubric, calibration)
+        if args.blend_with:
+            with tempfile.TemporaryDirectory() as scratch:
+                train_encoder(examples, embedder, Path(scratch) / "tuned")
+                meta = blend_encoders(Path(scratch) / "tuned", args.blend_with, folder, args.blend_weight)
+            print(f"blended: {args.blend_weight} x {meta['blend']['tuned']} + {1 - args.blend_weight:g} x "
+                  f"{meta['blend']['anchor']} = {meta['digest']}", file=sys.stderr)
+            encoder = shipped_encoder(settings.rubrics_dir, rubric.id, embedder)
+        else:
+            encoder = train_encoder(examples, embedder, folder)
         print(f"wrote {folder}", file=sys.stderr)
     else:
         encoder = shipped_encoder(settings.rubrics_dir, rubric.id, embedder)
@@ -121,6 +138,20 @@ def run_train(args: argparse.Namespace) -> int:
           else format_cross_validation(validation))
     print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def check_blend_flags(args: argparse.Namespace) -> None:
+    """Refuse a half-given blend before minutes of training, not after."""
+    if (args.blend_with is None) != (args.blend_weight is None):
+        raise CLIError("--blend-with and --blend-weight go together")
+    if args.blend_with is None:
+        return
+    if not args.encoder:
+        raise CLIError("--blend-with needs --encoder (it blends the encoder this command trains)")
+    if not 0.0 <= args.blend_weight <= 1.0:
+        raise CLIError(f"--blend-weight must lie in [0, 1], got {args.blend_weight}")
+    if not (args.blend_with / "encoder.json").is_file():
+        raise CLIError(f"--blend-with: no tuned encoder (encoder.json) in {args.blend_with}")
 
 
 def format_cross_validation(result: CrossValidation) -> str:
