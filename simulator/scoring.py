@@ -234,7 +234,8 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
            harmful_threshold: float, type_p: np.ndarray | None = None) -> Decision:
     """The head decides the question type where it has learned one (held out by author it beat the
     exemplar-and-cue rules, which are among its inputs), and the tone unless a strong harmful cue (graphic
-    detail among them) is certain; small talk and remarks to the program are at worst neutral.
+    detail among them) is certain; small talk and remarks to the program are at worst neutral, and a
+    remark to the program is a statement (172 of the 189 such lines in sets 3-35 are labelled so).
     The recommendation head decides recommendation (cross-validated 0.942 against 0.927 when it only
     overruled the rules at 90 % sure; blind sets 10 and 11: +2 and +3 points), but never for a harmful
     tone or a suggestive question; without a head, the rules on the tone. The never-recommended judgements
@@ -249,6 +250,11 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
         # counselling questions statements (see SURE_STATEMENT).
         if learned != "statement" or question_type == "statement" or type_p[_STATEMENT] >= SURE_STATEMENT:
             question_type = settle_type(learned, analysis.flags)
+    read_as = analysis.verdicts[analysis.deciding].label.question_type
+    if "threat" in analysis.flags and read_as == "invitation":
+        question_type = "directive"  # an invitation backed by a threat is a demand, whatever the head reads
+    if "manipulation" in analysis.flags:
+        question_type = "statement"  # said to the program, not a question put to the person
     if tone_p is not None and recommended_p is not None:
         probabilities = {**{label: round(float(p), 3) for label, p in zip(TONES, tone_p, strict=True)},
                          "recommended": round(recommended_p, 3)}
