@@ -372,3 +372,13 @@ def test_a_remark_to_the_program_is_a_statement_whatever_the_head_reads(fake_sco
     chat = fake_scorer.analyse_many(["Do you follow football?"])[0]
     assert "off_topic" in chat.flags and "manipulation" not in chat.flags
     assert settle(chat, calm, 0.3, 0.7, _type_p("option_posing"))[3] == "option_posing"
+
+
+@pytest.mark.parametrize("read", ["option_posing", "invitation", "statement", "suggestive"])
+def test_a_threatened_invitation_is_a_directive_whatever_the_head_reads(fake_scorer, read):
+    calm = np.array([0.2, 0.7, 0.1])
+    demand = fake_scorer.analyse_many(["Tell me everything right now or you're going to prison."])[0]
+    assert "threat" in demand.flags
+    assert settle(demand, calm, 0.3, 0.7, _type_p(read))[3] == "directive"
+    honest = fake_scorer.analyse_many(["I can't promise you won't be charged. What I can do is explain."])[0]
+    assert settle(honest, calm, 0.3, 0.7, _type_p("statement"))[3] == "statement"  # not an invitation
