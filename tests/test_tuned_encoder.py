@@ -118,7 +118,8 @@ def test_the_shipped_encoder_is_small_and_named_by_the_head():
     folder = encoder_path(REPO / "rubrics", "default", name)
     assert head.encoder == folder.name
     sizes = [path.stat().st_size for path in folder.rglob("*.safetensors")]
-    assert len(sizes) == 2 and sum(sizes) < 8_000_000
+    # two halves; the shipped blend stores both parents' updates exactly, so each is rank 32 (5.4 MB)
+    assert len(sizes) == 2 and sum(sizes) < 12_000_000
 
 
 @pytest.mark.real_model
