@@ -10,16 +10,12 @@ no approximation: [w B_t | (1-w) B_o] @ [A_t ; A_o] = w B_t A_t + (1-w) B_o A_o.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
 from pathlib import Path
 
-from simulator.tuned_encoder import HALVES, META
-
-ADAPTER = "adapter_model.safetensors"
-CONFIG = "adapter_config.json"
+from simulator.tuned_encoder import ADAPTER, CONFIG, HALVES, META, encoder_digest
 
 
 def blend_tensors(tuned: dict, anchor: dict, weight: float) -> dict:
@@ -52,7 +48,6 @@ def blend_encoders(tuned: Path, anchor: Path, out: Path, weight: float) -> dict:
         metas[role] = json.loads((folder / META).read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(dir=out.parent if out.parent.is_dir() else None) as scratch:
         staged = Path(scratch) / "blend"
-        digest = hashlib.sha256()
         for half in HALVES:
             configs = [json.loads((f / half / CONFIG).read_text(encoding="utf-8")) for f in (tuned, anchor)]
             scales = [c["lora_alpha"] / c["r"] for c in configs]
@@ -66,10 +61,8 @@ def blend_encoders(tuned: Path, anchor: Path, out: Path, weight: float) -> dict:
                           lora_alpha=configs[0]["lora_alpha"] + configs[1]["lora_alpha"])
             (staged / half / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n",
                                                 encoding="utf-8")
-            digest.update((staged / half / ADAPTER).read_bytes())
         seen = sorted(set(metas["tuned"]["seen_by_a"]) | set(metas["anchor"]["seen_by_a"]))
-        digest.update("".join(seen).encode())
-        meta = dict(metas["tuned"], digest=digest.hexdigest()[:16], seen_by_a=seen,
+        meta = dict(metas["tuned"], digest=encoder_digest(staged, seen), seen_by_a=seen,
                     rank=metas["tuned"]["rank"] + metas["anchor"]["rank"],
                     blend={"weight": weight, "tuned": metas["tuned"]["digest"],
                            "anchor": metas["anchor"]["digest"]})

@@ -35,6 +35,8 @@ BATCH = 16
 LEARNING_RATE = 5e-4
 META = "encoder.json"
 HALVES = ("a", "b")
+ADAPTER = "adapter_model.safetensors"  # peft's file names in each half's folder
+CONFIG = "adapter_config.json"
 
 
 def text_key(text: str) -> str:
@@ -62,9 +64,9 @@ def _merge(transformer, adapter: Path) -> None:
     """Add each LoRA update (B @ A * alpha / r) to the base weight it adapts in `transformer`."""
     from safetensors.torch import load_file
 
-    config = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
+    config = json.loads((adapter / CONFIG).read_text(encoding="utf-8"))
     scale = config["lora_alpha"] / config["r"]
-    tensors = load_file(str(adapter / "adapter_model.safetensors"))
+    tensors = load_file(str(adapter / ADAPTER))
     modules = dict(transformer.named_modules())
     for key, a in tensors.items():
         if ".lora_A." not in key:
@@ -164,15 +166,20 @@ def train_halves(examples: list, embedder: Embedder, folder: Path, seed: int, tr
     halves = [[e for e in examples if half_of(e.text) == h] for h in range(2)]
     for half, part in zip(HALVES, halves, strict=True):
         train_half(part, base, folder / half, seed)
-    digest = hashlib.sha256()
-    for half in HALVES:
-        digest.update((folder / half / "adapter_model.safetensors").read_bytes())
     seen = sorted({text_key(e.text) for e in halves[0]})
-    digest.update("".join(seen).encode())
-    meta = {"digest": digest.hexdigest()[:16], "seen_by_a": seen, **settings,
+    meta = {"digest": encoder_digest(folder, seen), "seen_by_a": seen, **settings,
             "seed": seed, "examples": [len(part) for part in halves]}
     (folder / META).write_text(json.dumps(meta, sort_keys=True) + "\n", encoding="utf-8")
     return TunedEncoder(folder, base, embedder.name, onnx_cache(embedder))
+
+
+def encoder_digest(folder: Path, seen: list[str]) -> str:
+    """What names an encoder: its two adapters and the texts adapter "a" saw."""
+    digest = hashlib.sha256()
+    for half in HALVES:
+        digest.update((folder / half / ADAPTER).read_bytes())
+    digest.update("".join(seen).encode())
+    return digest.hexdigest()[:16]
 
 
 def lora_model(base: Path, seed: int):
@@ -193,7 +200,7 @@ def lora_model(base: Path, seed: int):
 def save_adapter(adapted, out: Path) -> None:
     adapted.save_pretrained(str(out))
     (out / "README.md").unlink(missing_ok=True)  # peft's model card template, not ours
-    _stable_config(out / "adapter_config.json")
+    _stable_config(out / CONFIG)
 
 
 def _train_half(examples: list, base: Path, out: Path, seed: int) -> None:

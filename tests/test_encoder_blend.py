@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file, save_file
+from test_tuned_encoder import _Tiny
 
 from simulator.encoder_blend import blend_encoders, blend_tensors
 from simulator.tuned_encoder import HALVES, META, _merge
@@ -22,14 +23,6 @@ def write_encoder(folder: Path, a: list, b: list, seen: list[str], digest: str, 
         (folder / half / "adapter_config.json").write_text(json.dumps({"r": 1, "lora_alpha": alpha}))
     (folder / META).write_text(json.dumps({"digest": digest, "seen_by_a": seen, "rank": 1, "seed": 0}))
     return folder
-
-
-class _Tiny:
-    def __init__(self):
-        self.net = torch.nn.Module()
-        self.net.encoder = torch.nn.Module()
-        self.net.encoder.query = torch.nn.Linear(3, 2, bias=False)
-        self.net.encoder.query.weight.data = torch.zeros(2, 3)
 
 
 def test_the_blended_factors_give_the_weighted_sum_of_the_two_updates():
