@@ -238,3 +238,29 @@ def test_lines_that_steer_the_exercise_itself_are_flagged_as_manipulation(senten
 ])
 def test_interview_lines_that_share_a_word_with_the_exercise_are_not_manipulation(sentence):
     assert "manipulation" not in _flags(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Do you follow the football at all?",
+    "Is it still raining out there?",
+    "Sorry, my phone. It's my kid's school.",
+    "The heating in this building is a joke.",
+    "I'm off on holiday next week, actually.",
+    "My nephew is mad about cricket too.",
+    "Did you see the rugby on Saturday?",
+    "Lovely earrings, by the way.",
+])
+def test_talk_about_sport_weather_the_building_and_the_officers_life_is_small_talk(sentence):
+    assert "off_topic" in _flags(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Nice trainers. Bet those weren't bought with pocket money.",
+    "You could come and stay at my place, my kids would love you.",
+    "Did you come by bus from the border?",
+    "Who took you to the football ground that night?",
+    "When it rained, did you still have to work outside?",
+    "How did the boss get you to the farm?",
+])
+def test_insinuations_invitations_home_and_the_account_itself_are_not_small_talk(sentence):
+    assert "off_topic" not in _flags(sentence)
