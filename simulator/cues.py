@@ -300,6 +300,15 @@ _PATTERNS: tuple[CuePattern, ...] = (
                unless=_rx(r"\b(you (can|could|may) (just )?(say|nod|answer|tell)|"
                           r"if (it's|that's|you find it) "
                           r"easier|(don't|do not) have to)\b")),
+    # rushing dressed as thanks: the account cut short for the officer's time ("Thanks, that's enough of that")
+    CuePattern("rushes past the account", _phrases(
+        r"pick up the pace", r"(go|move|get through this) (a bit |a little )?(quicker|faster)", r"short answers",
+        r"enough (of|on|about) the", r"(that's|that is) enough of", r"(we|i) (don't|do not) need the (whole|full|rest)",
+        r"skip the (rest|details|whole)", r"(fill in|sort out|do) the rest (myself|ourselves|without you)",
+        r"next question", r"that'll do( us)?", r"(i've|i have) got a meeting", r"(we're|we are) (very |really )?behind",
+        r"wrap up the", r"(out|done) in (ten|five|two|\d+) minutes", r"dates,? please",
+        r"just the (date|dates|names|amounts|key points|main points)"),
+               ("pressure",), tone={"harmful": CLEAR}),
     CuePattern("rushed ending ('…, quickly.')", _rx(r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
                ("pressure",), tone={"harmful": STRONG}),
     CuePattern("judgment or contempt", _phrases(
@@ -343,6 +352,14 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(in|with) (every|full|graphic|exact|explicit|precise|great|intimate|all the|complete) details?|"
         r"every (single |last )?detail|blow by blow|step by step|"
         r"second by second|minute by minute|(leave|leaving) nothing out)"),
+               ("graphic_detail",), tone={"harmful": STRONG}),
+    CuePattern("asks for graphic detail of injuries", _rx(
+        r"\b(describe|tell me|show me|walk me through)\b.{0,60}\b(burns?|wounds?|injur\w+|marks?|bruis\w+|"
+        r"scars?|blood|cuts?)\b.{0,60}\b(in (full |great )?detail|exactly|all the details|every detail|"
+        r"what (it|they) looked like)"
+        r"|\b(all the details|in (full |great )?detail|exactly)\b.{0,40}\bwhat (it|they|(his|her|their|the) "
+        r"\w+) looked like"
+        r"|\bevery movement\b|\bwhere (his|her|their) hands (went|were)\b"),
                ("graphic_detail",), tone={"harmful": STRONG}),
     CuePattern("asks about sexual detail", _phrases(
         r"(which|what) positions?", r"clothes (came|come|were|got) off", r"what (were|was) you wearing",

@@ -126,6 +126,11 @@ def test_flags(sentence, flag):
     ("What exactly did the men do with you in the back room?", "graphic_detail"),
     ("Write down which extras the customers paid for.", "graphic_detail"),
     ("Did he wear a condom?", "graphic_detail"),
+    # graphic detail of injuries, and rushing dressed as thanks
+    ("Describe the cuts on her arms for me in detail.", "graphic_detail"),
+    ("Tell me exactly what the bruises looked like.", "graphic_detail"),
+    ("Thanks, that's enough of the background. Dates, please.", "pressure"),
+    ("Lovely, thank you, could you pick up the pace a little?", "pressure"),
 ])
 def test_harmful_families(sentence, flag):
     assert flag in _flags(sentence)
@@ -145,6 +150,9 @@ def test_harmful_families(sentence, flag):
     "You're welcome to stop whenever you want.",
     "Could you tell me more or less when that was?",
     "If you give a statement, a support worker can be with you.",
+    "Did the burns hurt a lot at the time?",
+    "I think that's enough for today. Thank you for telling me all this.",
+    "Tell me what happened from start to finish, in your own words.",
 ])
 def test_look_alikes_are_not_harmful(sentence):
     assert _evidence(sentence, "tone").get("harmful", 0.0) <= 0.0
