@@ -144,6 +144,12 @@ def _phrases(*alternatives: str) -> re.Pattern[str]:
     return _rx(r"\b(" + "|".join(alternatives) + r")\b")
 
 
+# What turns a chat line into harm: an insinuation about how something was paid for, an invitation home.
+_FAMILIARITY_OR_INSINUATION = _rx(
+    r"\b(bet|suppose|bought|paid for|pocket money|paper round|staff discount|come (to|out to|and stay)|stay at my|"
+    r"take you home|my place|sweetheart|fairy tale|had it worse|don't tell|out of it|paying you)\b")
+
+
 # Threats: a consequence (deportation, arrest, custody, losing a visa or one's children) tied to a condition
 # ("if you don't", "unless", "or…", "keep this up and…") or announced by the officer.
 _AUTHORITY = r"immigration|ice|the border|the home office"
@@ -294,6 +300,15 @@ _PATTERNS: tuple[CuePattern, ...] = (
                unless=_rx(r"\b(you (can|could|may) (just )?(say|nod|answer|tell)|"
                           r"if (it's|that's|you find it) "
                           r"easier|(don't|do not) have to)\b")),
+    # rushing dressed as thanks: the account cut short for the officer's time ("Thanks, that's enough of that")
+    CuePattern("rushes past the account", _phrases(
+        r"pick up the pace", r"(go|move|get through this) (a bit |a little )?(quicker|faster)", r"short answers",
+        r"enough (of|on|about) the", r"(that's|that is) enough of", r"(we|i) (don't|do not) need the (whole|full|rest)",
+        r"skip the (rest|details|whole)", r"(fill in|sort out|do) the rest (myself|ourselves|without you)",
+        r"next question", r"that'll do( us)?", r"(i've|i have) got a meeting", r"(we're|we are) (very |really )?behind",
+        r"wrap up the", r"(out|done) in (ten|five|two|\d+) minutes", r"dates,? please",
+        r"just the (date|dates|names|amounts|key points|main points)"),
+               ("pressure",), tone={"harmful": CLEAR}),
     CuePattern("rushed ending ('…, quickly.')", _rx(r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
                ("pressure",), tone={"harmful": STRONG}),
     CuePattern("judgment or contempt", _phrases(
@@ -337,6 +352,14 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(in|with) (every|full|graphic|exact|explicit|precise|great|intimate|all the|complete) details?|"
         r"every (single |last )?detail|blow by blow|step by step|"
         r"second by second|minute by minute|(leave|leaving) nothing out)"),
+               ("graphic_detail",), tone={"harmful": STRONG}),
+    CuePattern("asks for graphic detail of injuries", _rx(
+        r"\b(describe|tell me|show me|walk me through)\b.{0,60}\b(burns?|wounds?|injur\w+|marks?|bruis\w+|"
+        r"scars?|blood|cuts?)\b.{0,60}\b(in (full |great )?detail|exactly|all the details|every detail|"
+        r"what (it|they) looked like)"
+        r"|\b(all the details|in (full |great )?detail|exactly)\b.{0,40}\bwhat (it|they|(his|her|their|the) "
+        r"\w+) looked like"
+        r"|\bevery movement\b|\bwhere (his|her|their) hands (went|were)\b"),
                ("graphic_detail",), tone={"harmful": STRONG}),
     CuePattern("asks about sexual detail", _phrases(
         r"(which|what) positions?", r"clothes (came|come|were|got) off", r"what (were|was) you wearing",
@@ -395,8 +418,55 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(any|got any|your) hobbies", r"star sign", r"who (do you think )?will win",
         r"recommend a good (film|movie|book|restaurant|place)", r"(answer|reply to) (this|a) text",
         r"is this thing on", r"how long is this (training|course|thing)", r"on holiday once",
-        r"what (music|films|movies|tv|sports?) do you (like|watch|listen)"),
-               ("off_topic",)),
+        r"what (music|films|movies|tv|sports?) do you (like|watch|listen)",
+        # sport
+        r"(do|did) you (like|follow|support|play|watch) (any |the )?(football|soccer|rugby|cricket|hockey|"
+        r"cycling|basketball|baseball)", r"(you|do you) follow (the|any) (football|rugby|cricket|hockey)",
+        r"(who's|who is|which is) your team", r"which (football )?team do you (support|like|follow)",
+        r"did you (see|watch|catch) the (rugby|cricket|cycling|hockey|final|race|\w+ game)",
+        r"is that an? [\w' -]{0,30}(shirt|jersey|hoodie|scarf)",
+        r"i (played|play) (left[- ]back|right[- ]back|high school ball|in the regional league|five-a-side)",
+        r"(result|season|refereeing)\b.{0,30}\b(saturday|sunday|painful|again|shocking)",
+        # weather
+        r"(is it|it's|it is) (still |just )?(raining|pouring|snowing)( again| out there)?",
+        r"rain's (finally )?held off", r"(hot|cold|grand|wet|miserable) (one|day) (today|for it)",
+        r"weather('s| is) turning", r"hottest (june|july|august|summer|day|year)",
+        r"(this|the) (wind|heat)\b.{0,25}\b(something else|ever going to break|unbelievable)",
+        r"snow (again|on the hills)", r"storm last night", r"(a|this one's a) scorcher",
+        r"(forty|thirty|\d\d) degrees by", r"(in|during) (february|winter) is (brutal|something else)",
+        # the building and the officer's day
+        r"coffee machine", r"(this|the|my) (machine )?coffee('s| is| has)( gone)? (awful|terrible|cold|broken)",
+        r"(the|this) (heating|air[- ]?con\w*|lift)\b.{0,30}\b(broken|joke|out since|never fix|arctic|tropical|"
+        r"in this (building|room))",
+        r"this building (leaks|smells)", r"(haven't|have not|not) had (any )?lunch", r"i'm starving",
+        r"coffee time", r"sorry,? (that's |about |it's )?my phone", r"my phone keeps",
+        r"(i|i've|i have) (haven't )?(had|got) (no|a) (sleep|long week)",
+        r"traffic (on|this morning|was)", r"(ring road|highway|motorway) (was|this morning)",
+        r"(did you|you) (come|came) by (bus|train|tram) today", r"find (the|this) (station|building|place) "
+        r"(all right|ok|okay)", r"on the drive in", r"(park|parked) in the visitor",
+        # travel and food
+        r"(i'm|i am) off on holiday", r"i need a holiday", r"(i was|we were) in \w+ once",
+        r"(went|was|been) (to \w+ )?on holiday", r"(i visited|i've been to|i have been to) [\w ,'-]{2,40}"
+        r"(once|actually)", r"always wanted to (go|see|visit)",
+        r"have you tried the", r"(best|famous)\b.{0,30}\b(in (the )?(town|prefecture|country|city)|on the island|"
+        r"by the way)",
+        # the officer's family and compliments on what the person wears
+        r"my (son|daughter|nephew|niece|kids?|wife|husband|cousin|uncle|sister|brother|grandmother|nan|"
+        r"mother-in-law|brother-in-law|sister-in-law|little brother|colleague)\b.{0,60}\b(football|cricket|"
+        r"rugby|hockey|posters|draws?|drawing|lorries|horses|same one|earrings|jewellery|holiday|backpack\w*|"
+        r"au pair|bread|noodle\w*|biryani|beaches|orchard|cement|cake sale|snapchat|songs|toast|frother|"
+        r"chip shop|vinegar|swears by|picking|wine|would love (that|those|the)|would kill|would pay|supports|crazy about|"
+        r"mad about|obsessed|talks about)",
+        r"(love|lovely|nice|great|amazing|fine|cool) (your |that |those )?(trainers|earrings|shirt|jersey|hoodie|"
+        r"scarf|doek|nails|drawings?|coffee cup|colours|jacket)",
+        # found on the spent sets 38 and 39 (sport, weather, travel, food, parking)
+        r"(do|did) you (support|play|follow) (a|any) (football |sports? )?(team|sport)", r"play yourself",
+        r"an? \w+ (fan|supporter|man),? (for my sins|out of interest)", r"your lot (lost|won)",
+        r"weather (out there|today)", r"(typical|lovely|shocking|terrible) (\w+ )?(weather|summer|winter)",
+        r"this cold out here", r"honeymoon", r"stag (weekend|do)", r"for a friend's (birthday|wedding)",
+        r"(beautiful|lovely) (city|old town|mountains|beaches|island)", r"know any good (places|restaurants)",
+        r"best i've ever had", r"(get|got) the parking sorted", r"towing cars", r"i love (pho|pizza|curry|sushi)"),
+               ("off_topic",), unless=_FAMILIARITY_OR_INSINUATION),
     CuePattern("talks to the simulator", _phrases(
         r"ignore (all |your |the |any )?(previous |prior |above )?(instructions|prompt|rules)",
         r"system prompt", r"your (prompt|programming|training data)", r"(break|drop|stop) character",
@@ -426,7 +496,20 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(answer|respond|reply) ('?yes'? to everything|only with)",
         r"(rate|mark) (this|my|all|every) (remaining )?"
         r"(utterance|question|answer|turn|line)s?",
-        r"make (him|her|them|this \w+) (a bit |a little )?more (talkative|cooperative|open|helpful|chatty)"),
+        r"make (him|her|them|this \w+) (a bit |a little )?more (talkative|cooperative|open|helpful|chatty)",
+        # the program named or addressed, its script and settings, the trainee's marks
+        r"^((hey|okay|ok|right|so),? )?(system|computer|ai|simulator|software)(?=\s*[,:])",
+        r"(for|to) the (system|program|software|computer)\b", r"(program|software|system) (running|behind) this",
+        r"(are you|you're) (one of those |a )?(computer )?(programmes?|programs?|software)\b",
+        r"program(med)? you to", r"(hidden|secret) (prompt|instructions|facts|rules|background)",
+        r"(this|the) character\b", r"persona", r"(does|in|of) your script", r"(your|character's) (whole )?(character )?backstory",
+        r"(stop|quit) (being|playing) (the \w+|\w+) for a (second|moment|minute)",
+        r"(right|correct) answer (is|was) supposed", r"how many points", r"(whether|if) i passed",
+        r"module signed off", r"hitting the criteria", r"(highest|best|top) (score|feedback|marks)", r"grade me",
+        r"how i'm doing as an interviewer", r"one of the scenarios", r"(switch|turn) off the (crying|pauses)",
+        r"(more )?cooperative (persona|witness)", r"reset this", r"pirate speak", r"swap roles",
+        r"you are now (the|a|an)\b", r"from now on,? (reply|answer|respond|speak)", r"testing,? testing",
+        r"is this (mic|microphone|thing) (even )?(on|recording)"),
                ("manipulation",)),
     # supportive
     CuePattern("offer of choice", _phrases(

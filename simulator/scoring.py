@@ -234,8 +234,9 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
            harmful_threshold: float, type_p: np.ndarray | None = None) -> Decision:
     """The head decides the question type where it has learned one (held out by author it beat the
     exemplar-and-cue rules, which are among its inputs), and the tone unless a strong harmful cue (graphic
-    detail among them) is certain; small talk and remarks to the program are at worst neutral, and a
-    remark to the program is a statement (172 of the 189 such lines in sets 3-35 are labelled so).
+    detail among them) is certain; small talk and remarks to the program are at worst neutral, and
+    statements (172 of the 189 remarks to the program in sets 3-35 are labelled so, and the small talk of
+    every set written to the current brief).
     The recommendation head decides recommendation (cross-validated 0.942 against 0.927 when it only
     overruled the rules at 90 % sure; blind sets 10 and 11: +2 and +3 points), but never for a harmful
     tone or a suggestive question; without a head, the rules on the tone. The never-recommended judgements
@@ -253,8 +254,8 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     read_as = analysis.verdicts[analysis.deciding].label.question_type
     if "threat" in analysis.flags and read_as == "invitation":
         question_type = "directive"  # an invitation backed by a threat is a demand, whatever the head reads
-    if "manipulation" in analysis.flags:
-        question_type = "statement"  # said to the program, not a question put to the person
+    if any(flag in analysis.flags for flag in NOT_THE_INTERVIEW):
+        question_type = "statement"  # small talk or said to the program: not a question about the account
     if tone_p is not None and recommended_p is not None:
         probabilities = {**{label: round(float(p), 3) for label, p in zip(TONES, tone_p, strict=True)},
                          "recommended": round(recommended_p, 3)}
@@ -287,12 +288,14 @@ def certain_type(analysis: Analysis) -> str | None:
 
 
 def settle_type(question_type: str, flags: list[str]) -> str:
-    """What the type cannot be whatever the evidence: "Tell me everything, or you're going to prison" is a
-    demand, not an invitation; small talk and remarks to the program are not suggestive questions."""
+    """What the type cannot be whatever the evidence: small talk and remarks to the program are statements
+    (the labelling brief of the blind sets says so; they are not questions about the account, so never
+    suggestive ones in the debrief); "Tell me everything, or you're going to prison" is a demand, not an
+    invitation."""
+    if any(flag in flags for flag in NOT_THE_INTERVIEW):
+        return "statement"
     if question_type == "invitation" and "threat" in flags:
         return "directive"
-    if question_type == "suggestive" and any(flag in flags for flag in NOT_THE_INTERVIEW):
-        return "option_posing"
     return question_type
 
 

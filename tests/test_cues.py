@@ -126,6 +126,11 @@ def test_flags(sentence, flag):
     ("What exactly did the men do with you in the back room?", "graphic_detail"),
     ("Write down which extras the customers paid for.", "graphic_detail"),
     ("Did he wear a condom?", "graphic_detail"),
+    # graphic detail of injuries, and rushing dressed as thanks
+    ("Describe the cuts on her arms for me in detail.", "graphic_detail"),
+    ("Tell me exactly what the bruises looked like.", "graphic_detail"),
+    ("Thanks, that's enough of the background. Dates, please.", "pressure"),
+    ("Lovely, thank you, could you pick up the pace a little?", "pressure"),
 ])
 def test_harmful_families(sentence, flag):
     assert flag in _flags(sentence)
@@ -145,6 +150,9 @@ def test_harmful_families(sentence, flag):
     "You're welcome to stop whenever you want.",
     "Could you tell me more or less when that was?",
     "If you give a statement, a support worker can be with you.",
+    "Did the burns hurt a lot at the time?",
+    "I think that's enough for today. Thank you for telling me all this.",
+    "Tell me what happened from start to finish, in your own words.",
 ])
 def test_look_alikes_are_not_harmful(sentence):
     assert _evidence(sentence, "tone").get("harmful", 0.0) <= 0.0
@@ -238,3 +246,29 @@ def test_lines_that_steer_the_exercise_itself_are_flagged_as_manipulation(senten
 ])
 def test_interview_lines_that_share_a_word_with_the_exercise_are_not_manipulation(sentence):
     assert "manipulation" not in _flags(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Do you follow the football at all?",
+    "Is it still raining out there?",
+    "Sorry, my phone. It's my kid's school.",
+    "The heating in this building is a joke.",
+    "I'm off on holiday next week, actually.",
+    "My nephew is mad about cricket too.",
+    "Did you see the rugby on Saturday?",
+    "Lovely earrings, by the way.",
+])
+def test_talk_about_sport_weather_the_building_and_the_officers_life_is_small_talk(sentence):
+    assert "off_topic" in _flags(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Nice trainers. Bet those weren't bought with pocket money.",
+    "You could come and stay at my place, my kids would love you.",
+    "Did you come by bus from the border?",
+    "Who took you to the football ground that night?",
+    "When it rained, did you still have to work outside?",
+    "How did the boss get you to the farm?",
+])
+def test_insinuations_invitations_home_and_the_account_itself_are_not_small_talk(sentence):
+    assert "off_topic" not in _flags(sentence)
