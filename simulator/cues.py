@@ -65,10 +65,12 @@ _NEGATIVE_AUX_OPENING = _rx(r"^(isn't|aren't|wasn't|weren't|didn't|don't|doesn't
                             r"wouldn't|couldn't|can't|shouldn't)\b")
 _WH_CLAUSE = _rx(r"^(what|where|when|who|how)\s+(i|you|he|she|they|we)\b")
 _WH_WITH_AUXILIARY = _rx(r"^((in|on|for|to|from|with|at|by) )?(what|where|when|who|whom|whose|which|why|how)"
-                         r"(\s+\w+)?\s+(did|do|does|is|are|was|were|can|could|would|will|have|has|had|'s|'re)(n't)?\b")
+                         r"(\s+\w+)?\s+(did|do|does|is|are|was|were|can|could|would|will|have|has|had|'s|"
+                         r"'re)(n't)?\b")
 _QUESTION_OPENING = _rx(
     r"^((what|where|when|who|whom|whose|which|why|how)\b|(can|could|would|will) you (please )?(tell|describe|"
-    r"explain|give)\b|(did|do|does|is|are|was|were|have|has|had)\s+(i|you|he|she|it|we|they|there|anyone|anybody)\b)"
+    r"explain|give)\b|(did|do|does|is|are|was|were|have|has|had)\s+(i|you|he|she|it|we|they|there|anyone|"
+    r"anybody)\b)"
 )
 _NARRATIVE_REQUEST = _rx(
     r"^((can|could|would|will) you|you (could|might|can)) (please )?(tell|describe|explain|walk|talk|take me|"
@@ -146,7 +148,8 @@ def _phrases(*alternatives: str) -> re.Pattern[str]:
 
 # What turns a chat line into harm: an insinuation about how something was paid for, an invitation home.
 _FAMILIARITY_OR_INSINUATION = _rx(
-    r"\b(bet|suppose|bought|paid for|pocket money|paper round|staff discount|come (to|out to|and stay)|stay at my|"
+    r"\b(bet|suppose|bought|paid for|pocket money|paper round|staff discount|come (to|out to|and stay)|"
+    r"stay at my|"
     r"take you home|my place|sweetheart|fairy tale|had it worse|don't tell|out of it|paying you)\b")
 
 
@@ -300,12 +303,15 @@ _PATTERNS: tuple[CuePattern, ...] = (
                unless=_rx(r"\b(you (can|could|may) (just )?(say|nod|answer|tell)|"
                           r"if (it's|that's|you find it) "
                           r"easier|(don't|do not) have to)\b")),
-    # rushing dressed as thanks: the account cut short for the officer's time ("Thanks, that's enough of that")
+    # rushing dressed as thanks: the account cut short for the officer's time ("Thanks, that's enough.")
     CuePattern("rushes past the account", _phrases(
-        r"pick up the pace", r"(go|move|get through this) (a bit |a little )?(quicker|faster)", r"short answers",
-        r"enough (of|on|about) the", r"(that's|that is) enough of", r"(we|i) (don't|do not) need the (whole|full|rest)",
+        r"pick up the pace", r"(go|move|get through this) (a bit |a little )?(quicker|faster)",
+        r"short answers",
+        r"enough (of|on|about) the", r"(that's|that is) enough of",
+        r"(we|i) (don't|do not) need the (whole|full|rest)",
         r"skip the (rest|details|whole)", r"(fill in|sort out|do) the rest (myself|ourselves|without you)",
-        r"next question", r"that'll do( us)?", r"(i've|i have) got a meeting", r"(we're|we are) (very |really )?behind",
+        r"next question", r"that'll do( us)?", r"(i've|i have) got a meeting",
+        r"(we're|we are) (very |really )?behind",
         r"wrap up the", r"(out|done) in (ten|five|two|\d+) minutes", r"dates,? please",
         r"just the (date|dates|names|amounts|key points|main points)"),
                ("pressure",), tone={"harmful": CLEAR}),
@@ -435,8 +441,10 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"snow (again|on the hills)", r"storm last night", r"(a|this one's a) scorcher",
         r"(forty|thirty|\d\d) degrees by", r"(in|during) (february|winter) is (brutal|something else)",
         # the building and the officer's day
-        r"coffee machine", r"(this|the|my) (machine )?coffee('s| is| has)( gone)? (awful|terrible|cold|broken)",
-        r"(the|this) (heating|air[- ]?con\w*|lift)\b.{0,30}\b(broken|joke|out since|never fix|arctic|tropical|"
+        r"coffee machine",
+        r"(this|the|my) (machine )?coffee('s| is| has)( gone)? (awful|terrible|cold|broken)",
+        r"(the|this) (heating|air[- ]?con\w*|lift)\b.{0,30}\b(broken|joke|out since|never fix|arctic|"
+        r"tropical|"
         r"in this (building|room))",
         r"this building (leaks|smells)", r"(haven't|have not|not) had (any )?lunch", r"i'm starving",
         r"coffee time", r"sorry,? (that's |about |it's )?my phone", r"my phone keeps",
@@ -448,16 +456,19 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(i'm|i am) off on holiday", r"i need a holiday", r"(i was|we were) in \w+ once",
         r"(went|was|been) (to \w+ )?on holiday", r"(i visited|i've been to|i have been to) [\w ,'-]{2,40}"
         r"(once|actually)", r"always wanted to (go|see|visit)",
-        r"have you tried the", r"(best|famous)\b.{0,30}\b(in (the )?(town|prefecture|country|city)|on the island|"
+        r"have you tried the",
+        r"(best|famous)\b.{0,30}\b(in (the )?(town|prefecture|country|city)|on the island|"
         r"by the way)",
         # the officer's family and compliments on what the person wears
         r"my (son|daughter|nephew|niece|kids?|wife|husband|cousin|uncle|sister|brother|grandmother|nan|"
         r"mother-in-law|brother-in-law|sister-in-law|little brother|colleague)\b.{0,60}\b(football|cricket|"
         r"rugby|hockey|posters|draws?|drawing|lorries|horses|same one|earrings|jewellery|holiday|backpack\w*|"
         r"au pair|bread|noodle\w*|biryani|beaches|orchard|cement|cake sale|snapchat|songs|toast|frother|"
-        r"chip shop|vinegar|swears by|picking|wine|would love (that|those|the)|would kill|would pay|supports|crazy about|"
+        r"chip shop|vinegar|swears by|picking|wine|would love (that|those|the)|would kill|would pay|"
+        r"supports|crazy about|"
         r"mad about|obsessed|talks about)",
-        r"(love|lovely|nice|great|amazing|fine|cool) (your |that |those )?(trainers|earrings|shirt|jersey|hoodie|"
+        r"(love|lovely|nice|great|amazing|fine|cool) (your |that |those )?(trainers|earrings|shirt|jersey|"
+        r"hoodie|"
         r"scarf|doek|nails|drawings?|coffee cup|colours|jacket)",
         # found on the spent sets 38 and 39 (sport, weather, travel, food, parking)
         r"(do|did) you (support|play|follow) (a|any) (football |sports? )?(team|sport)", r"play yourself",
@@ -465,7 +476,8 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"weather (out there|today)", r"(typical|lovely|shocking|terrible) (\w+ )?(weather|summer|winter)",
         r"this cold out here", r"honeymoon", r"stag (weekend|do)", r"for a friend's (birthday|wedding)",
         r"(beautiful|lovely) (city|old town|mountains|beaches|island)", r"know any good (places|restaurants)",
-        r"best i've ever had", r"(get|got) the parking sorted", r"towing cars", r"i love (pho|pizza|curry|sushi)"),
+        r"best i've ever had", r"(get|got) the parking sorted", r"towing cars",
+        r"i love (pho|pizza|curry|sushi)"),
                ("off_topic",), unless=_FAMILIARITY_OR_INSINUATION),
     CuePattern("talks to the simulator", _phrases(
         r"ignore (all |your |the |any )?(previous |prior |above )?(instructions|prompt|rules)",
@@ -499,13 +511,16 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"make (him|her|them|this \w+) (a bit |a little )?more (talkative|cooperative|open|helpful|chatty)",
         # the program named or addressed, its script and settings, the trainee's marks
         r"^((hey|okay|ok|right|so),? )?(system|computer|ai|simulator|software)(?=\s*[,:])",
-        r"(for|to) the (system|program|software|computer)\b", r"(program|software|system) (running|behind) this",
+        r"(for|to) the (system|program|software|computer)\b",
+        r"(program|software|system) (running|behind) this",
         r"(are you|you're) (one of those |a )?(computer )?(programmes?|programs?|software)\b",
         r"program(med)? you to", r"(hidden|secret) (prompt|instructions|facts|rules|background)",
-        r"(this|the) character\b", r"persona", r"(does|in|of) your script", r"(your|character's) (whole )?(character )?backstory",
+        r"(this|the) character\b", r"persona", r"(does|in|of) your script",
+        r"(your|character's) (whole )?(character )?backstory",
         r"(stop|quit) (being|playing) (the \w+|\w+) for a (second|moment|minute)",
         r"(right|correct) answer (is|was) supposed", r"how many points", r"(whether|if) i passed",
-        r"module signed off", r"hitting the criteria", r"(highest|best|top) (score|feedback|marks)", r"grade me",
+        r"module signed off", r"hitting the criteria", r"(highest|best|top) (score|feedback|marks)",
+        r"grade me",
         r"how i'm doing as an interviewer", r"one of the scenarios", r"(switch|turn) off the (crying|pauses)",
         r"(more )?cooperative (persona|witness)", r"reset this", r"pirate speak", r"swap roles",
         r"you are now (the|a|an)\b", r"from now on,? (reply|answer|respond|speak)", r"testing,? testing",
