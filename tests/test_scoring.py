@@ -236,7 +236,7 @@ def test_real_model_batch_equals_each_alone(runtime, request):
     # issue 12
     ("Women in your line of work usually know the risks.", "statement", "harmful", False),
     ("Just say yes or no: did he hit you?", "option_posing", "harmful", False),
-    ("What is your favourite food?", "directive", "neutral", False),
+    ("What is your favourite food?", "statement", "neutral", False),  # small talk: a statement
     ("Tell me everything right now or you're going to prison.", "directive", "harmful", False),
     ("So you worked six days and he kept your passport. Is that right?", "option_posing", "neutral", True),
     ("Is there anything else you'd like to tell me?", "invitation", "supportive", True),
