@@ -242,6 +242,7 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     tone or a suggestive question; without a head, the rules on the tone. The never-recommended judgements
     win last."""
     tone, probabilities, question_type = analysis.tone, {}, analysis.question_type
+    off_topic = any(flag in analysis.flags for flag in NOT_THE_INTERVIEW)
     certain = certain_type(analysis)
     if certain:
         question_type = settle_type(certain, analysis.flags)
@@ -254,13 +255,12 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     read_as = analysis.verdicts[analysis.deciding].label.question_type
     if "threat" in analysis.flags and read_as == "invitation":
         question_type = "directive"  # an invitation backed by a threat is a demand, whatever the head reads
-    if any(flag in analysis.flags for flag in NOT_THE_INTERVIEW):
+    if off_topic:
         question_type = "statement"  # small talk or said to the program: not a question about the account
     if tone_p is not None and recommended_p is not None:
         probabilities = {**{label: round(float(p), 3) for label, p in zip(TONES, tone_p, strict=True)},
                          "recommended": round(recommended_p, 3)}
         tone = "harmful" if analysis.certain_harm else tone_label(tone_p, harmful_threshold)
-    off_topic = any(flag in analysis.flags for flag in NOT_THE_INTERVIEW)
     if tone == "harmful" and off_topic and not analysis.certain_harm:
         tone = "neutral"  # small talk or a remark to the program: poor practice, not an attack on the person
     if recommended_p is None:
