@@ -170,7 +170,8 @@ _CONDITION = "|".join((
     r"one (phone )?call", r"depends? on (what|whether|how)", r"otherwise"))
 # Reported or denied consequences are not threats: "Who told you you'd be arrested?", "Nobody deports you".
 _REPORTED_OR_DENIED = _rx(r"\b(told|said|says|threaten\w*|warned|claimed|scared|afraid|worried|frightened|"
-                          r"nobody|no one|never|(?<!do )not (be|in|with|going|get)|won't (be|get|happen)|"
+                          r"nobody|no one|never|(?<!do )not (be|in|with|going|get|under)|"
+                          r"won't (be|get|happen)|"
                           r"isn't|aren't|doesn't|"
                           # uncertainty, not a threat: "I can't tell you today whether you'll be charged"
                           # unless a condition holds it over the answer ("...if you keep lying")
@@ -313,7 +314,15 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"next question", r"that'll do( us)?", r"(i've|i have) got a meeting",
         r"(we're|we are) (very |really )?behind",
         r"wrap up the", r"(out|done) in (ten|five|two|\d+) minutes", r"dates,? please",
-        r"just the (date|dates|names|amounts|key points|main points)"),
+        r"just the (date|dates|names|amounts|key points|main points)",
+        # the person sent off: "That's plenty, off you go.", "We're done here. Next one, please."
+        r"off you go", r"(^|[,.!;] ?)go now", r"door'?s behind you", r"next (one|box),? please",
+        r"(that's|that is) (all|everything|plenty|enough),? (we|i) need",
+        r"(that's|that is) (plenty|enough)(?! for (today|now))",
+        r"(?<!once )(?<!when )(?<!after )(we're|we are) (done|finished)(?! for (today|now))",
+        r"thanks for nothing",
+        r"(don't|do not) need the tears", r"the feelings part", r"i'?m sure you're (very |really )?busy",
+        r"(\w+ )?more (of you|people|interviews) to (get through|see|do)", r"to get through before"),
                ("pressure",), tone={"harmful": CLEAR}),
     CuePattern("rushed ending ('…, quickly.')", _rx(r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
                ("pressure",), tone={"harmful": STRONG}),

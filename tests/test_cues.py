@@ -131,6 +131,10 @@ def test_flags(sentence, flag):
     ("Tell me exactly what the bruises looked like.", "graphic_detail"),
     ("Thanks, that's enough of the background. Dates, please.", "pressure"),
     ("Lovely, thank you, could you pick up the pace a little?", "pressure"),
+    # the person sent off once the officer has what they wanted
+    ("Great, thanks, that's plenty. Off you go.", "pressure"),
+    ("Thank you, we're done here. Next one, please.", "pressure"),
+    ("Lovely. I've got four more of you to get through before lunch.", "pressure"),
 ])
 def test_harmful_families(sentence, flag):
     assert flag in _flags(sentence)
@@ -152,6 +156,9 @@ def test_harmful_families(sentence, flag):
     "If you give a statement, a support worker can be with you.",
     "Did the burns hurt a lot at the time?",
     "I think that's enough for today. Thank you for telling me all this.",
+    "Once we're done, a support worker will explain your options.",
+    "We're done for today. Would you like to ask me anything?",
+    "You can go now if you want to; you're not under arrest.",
     "Tell me what happened from start to finish, in your own words.",
 ])
 def test_look_alikes_are_not_harmful(sentence):
