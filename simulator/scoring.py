@@ -30,6 +30,7 @@ from simulator.feedback import plain_why
 from simulator.head import Head, tone_label
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES, Assessment, SentenceLabel
 from simulator.rubric import ClassifierSettings, Criterion, Rubric
+from simulator.statement_forms import is_statement_form
 from simulator.suggestions import suggest
 
 CREDIT_FACTOR = 0.25  # a crediting flag removes 75% of the distance to 1
@@ -255,8 +256,9 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
     read_as = analysis.verdicts[analysis.deciding].label.question_type
     if "threat" in analysis.flags and read_as == "invitation":
         question_type = "directive"  # an invitation backed by a threat is a demand, whatever the head reads
-    if off_topic:
-        question_type = "statement"  # small talk or said to the program: not a question about the account
+    if off_topic or is_statement_form(analysis.text):
+        # small talk, said to the program or to someone else, a reflection: not a question about the account
+        question_type = "statement"
     if tone_p is not None and recommended_p is not None:
         probabilities = {**{label: round(float(p), 3) for label, p in zip(TONES, tone_p, strict=True)},
                          "recommended": round(recommended_p, 3)}
