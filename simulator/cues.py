@@ -153,6 +153,18 @@ _FAMILIARITY_OR_INSINUATION = _rx(
     r"take you home|my place|sweetheart|fairy tale|had it worse|don't tell|out of it|paying you)\b")
 
 
+# The person sent off once the officer has what they wanted ("That's plenty, off you go.", "We're done here.
+# Next one, please."); a kind close ("that's enough for today", "once we're done, …") is not one. Plain
+# strings, shared with the trainee's feedback (simulator.feedback), which suggests a kind close instead.
+SENDING_OFF = (
+    r"off you go", r"(^|[,.!;] ?)go now", r"door'?s behind you", r"next (one|box),? please",
+    r"(that's|that is) (all|everything|plenty|enough),? (we|i) need",
+    r"(that's|that is) (plenty|enough)(?! for (today|now))",
+    r"(?<!once )(?<!when )(?<!after )(we're|we are) (done|finished)(?! for (today|now))",
+    r"thanks for nothing",
+)
+
+
 # Threats: a consequence (deportation, arrest, custody, losing a visa or one's children) tied to a condition
 # ("if you don't", "unless", "or…", "keep this up and…") or announced by the officer.
 _AUTHORITY = r"immigration|ice|the border|the home office"
@@ -315,12 +327,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(we're|we are) (very |really )?behind",
         r"wrap up the", r"(out|done) in (ten|five|two|\d+) minutes", r"dates,? please",
         r"just the (date|dates|names|amounts|key points|main points)",
-        # the person sent off: "That's plenty, off you go.", "We're done here. Next one, please."
-        r"off you go", r"(^|[,.!;] ?)go now", r"door'?s behind you", r"next (one|box),? please",
-        r"(that's|that is) (all|everything|plenty|enough),? (we|i) need",
-        r"(that's|that is) (plenty|enough)(?! for (today|now))",
-        r"(?<!once )(?<!when )(?<!after )(we're|we are) (done|finished)(?! for (today|now))",
-        r"thanks for nothing",
+        *SENDING_OFF,
         r"(don't|do not) need the tears", r"the feelings part", r"i'?m sure you're (very |really )?busy",
         r"(\w+ )?more (of you|people|interviews) to (get through|see|do)", r"to get through before"),
                ("pressure",), tone={"harmful": CLEAR}),

@@ -3,6 +3,18 @@
 
 from __future__ import annotations
 
+import re
+
+from simulator.cues import SENDING_OFF
+from simulator.statement_forms import said_to_someone_else
+
+_SENDING_OFF = re.compile(r"\b(" + "|".join(SENDING_OFF) + r")\b", re.IGNORECASE)
+_GOES_ON = re.compile(r"\s+(of|on|about)\b", re.IGNORECASE)
+CLOSING_WHY = ("Ending as soon as you have what you need tells them only your form mattered; thank them, "
+               "explain what happens next and ask what they want to ask.")
+ASIDE_WHY = ("Talking about them to someone else as if they weren't in the room shames them and shuts "
+             "them down.")
+
 # The first matching flag explains a weak utterance; order = what matters most to the person interviewed.
 _WHY_FLAG: tuple[tuple[str, str], ...] = (
     ("manipulation", "That talks to the computer, not to the person; stay in the interview."),
@@ -28,12 +40,26 @@ _WHY_TYPE = {
 }
 
 
-def plain_why(question_type: str, tone: str, recommended: bool, flags: list[str], minor: bool = False) -> str:
-    """One sentence on why the utterance is or is not recommended."""
+def sends_off(text: str, flags: list[str]) -> bool:
+    """The person is sent off once the officer has what they wanted ("Lovely, that's plenty. Off you go.")."""
+    if "pressure" not in flags:
+        return False
+    text = text.replace("\u2019", "'")
+    # "that's enough of the background" hurries the account on rather than ending it
+    return any(not _GOES_ON.match(text, found.end()) for found in _SENDING_OFF.finditer(text))
+
+
+def plain_why(question_type: str, tone: str, recommended: bool, flags: list[str], minor: bool = False,
+              text: str = "") -> str:
+    """One sentence on why the utterance is or is not recommended (`text`: the whole utterance)."""
     if "graphic_detail" in flags:
         who = "a child" if minor else "them"
         return (f"Asking for graphic or sexual detail can re-traumatise {who}; leave that to a specialist "
                 "forensic interview.")
+    if not recommended and sends_off(text, flags):
+        return CLOSING_WHY
+    if tone == "harmful" and said_to_someone_else(text):
+        return ASIDE_WHY
     for flag, why in _WHY_FLAG:
         if flag in flags and (not recommended or flag in ("manipulation", "off_topic")):
             return why

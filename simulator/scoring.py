@@ -462,8 +462,9 @@ class Scorer:
         return Assessment(
             text=analysis.text, question_type=question_type, tone=tone, recommended=recommended,
             criteria=criteria, flags=flags,
-            explanation=plain_why(question_type, tone, recommended, flags, minor),
-            suggestion=suggest(labels[analysis.deciding].text, question_type, tone, flags, recommended),
+            explanation=plain_why(question_type, tone, recommended, flags, minor, analysis.text),
+            suggestion=suggest(labels[analysis.deciding].text, question_type, tone, flags, recommended,
+                               analysis.text),
             evidence=_explain(analysis, question_type, tone, probabilities), probabilities=probabilities,
             sentences=labels,
         )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from simulator.feedback import sends_off
+from simulator.statement_forms import said_to_someone_else
+
 _TOPIC = re.compile(r"\b(your|the|his|her|their|my)\s+((?:[a-z'-]+\s+){0,2}?[a-z'-]+?)"
                     r"(?=\s+(?:to|at|in|on|for|"
                     r"with|from|when|while|before|after|and|or|but|if|because|so|that|then|right|yeah|"
@@ -23,8 +26,10 @@ def topic_of(sentence: str) -> str:
     return ""
 
 
-def suggest(sentence: str, question_type: str, tone: str, flags: list[str], recommended: bool) -> str:
-    """A rewording for a weak utterance; a follow-up tip for a focused one; '' for a good invitation."""
+def suggest(sentence: str, question_type: str, tone: str, flags: list[str], recommended: bool,
+            whole: str = "") -> str:
+    """A rewording for a weak utterance; a follow-up tip for a focused one; '' for a good invitation.
+    `sentence` is the one that decided the question type, `whole` the utterance."""
     topic = topic_of(sentence)
     invite = f"Tell me about {topic}." if topic else "Tell me more about that."
     invite_lower = invite[0].lower() + invite[1:]
@@ -42,8 +47,13 @@ def suggest(sentence: str, question_type: str, tone: str, flags: list[str], reco
         return "It makes sense that it was hard. Tell me what was happening for you at that time."
     if "disbelief" in flags:
         return f"Thank you for telling me. Help me understand: {invite_lower}"
+    if not recommended and sends_off(whole or sentence, flags):
+        return ("Thank you for telling me all this. Before we finish, I'll explain what happens next. "
+                "Is there anything you want to ask me?")
     if "pressure" in flags:
         return f"Take your time; you can answer in your own words. When you're ready, {invite_lower}"
+    if tone == "harmful" and said_to_someone_else(whole):
+        return "Speak to them, not about them: \"Thank you for telling me. Tell me more about that.\""
     if tone == "harmful":
         return f"Thank you for telling me. {invite}"
     if "multiple_questions" in flags:
