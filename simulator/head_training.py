@@ -41,6 +41,7 @@ from simulator.tuned_encoder import TunedEncoder, load_encoder
 log = logging.getLogger(__name__)
 
 SEED = 0
+STUDIO_SAMPLE = 3000  # calibration utterances in the studio's saved-vs-edited comparison (studio_sample)
 FOLDS = 5
 MAX_FALSE_ALARMS = 0.04  # the harmful threshold is the lowest whose cross-validated false alarms stay within
 # a step of 0.05 moved cross-validated harmful recall by about 3 points, and the lowest threshold within
@@ -94,6 +95,22 @@ def training_examples(rubric: Rubric, calibration_dir: Path) -> list[Example]:
                              question_type=item.question_type, source=calibration.id)
                      for item in calibration.items]
     return examples
+
+
+def studio_sample(examples: list[Example], size: int = STUDIO_SAMPLE) -> list[Example]:
+    """Every tone exemplar and a fixed sample of `size` calibration utterances (the lowest hashes of their
+    text), so the saved and the edited rubric are compared on the same utterances, click after click.
+    Why: cross-validating on every calibration set took about 15 minutes per rubric on 2 cores once the
+    sets reached 27k utterances (bench/RESULTS.md, "The studio's comparison"); a button must answer sooner."""
+    exemplars = [e for e in examples if e.source == "exemplars"]
+    utterances = [e for e in examples if e.source != "exemplars"]
+    if len(utterances) > size:
+        utterances = sorted(utterances, key=_sample_key)[:size]
+    return exemplars + utterances
+
+
+def _sample_key(example: Example) -> str:
+    return hashlib.sha256(f"{example.source}\x1f{example.text}".encode()).hexdigest()
 
 
 def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,

@@ -10,7 +10,15 @@ import pytest
 from simulator import cues, harm_nets
 from simulator.embeddings import HashingEmbedder
 from simulator.head import balanced_weights, fit_logistic, load_head, predict_logistic, save_head, tone_label
-from simulator.head_training import fingerprint, head_for, head_path, train_head, training_examples
+from simulator.head_training import (
+    Example,
+    fingerprint,
+    head_for,
+    head_path,
+    studio_sample,
+    train_head,
+    training_examples,
+)
 from simulator.rubric import load_rubric
 from simulator.settings import Settings
 from simulator.tuned_encoder import TunedEncoder
@@ -117,3 +125,22 @@ def test_the_shipped_head_is_current():
     assert head is not None and head.fingerprint == fingerprint(rubric, examples, name, encoder), \
         "run: interview-sim rubric train"
     assert len(head.harm_nets) == harm_nets.NETS
+
+
+def _examples(source: str, n: int) -> list[Example]:
+    return [Example(text=f"{source} line {i}", tone="neutral", recommended=True, question_type="directive",
+                    source=source) for i in range(n)]
+
+
+def test_the_studio_sample_keeps_every_exemplar_and_the_same_utterances_for_both_rubrics():
+    utterances = _examples("set_a", 40) + _examples("set_b", 40)
+    saved = _examples("exemplars", 5) + utterances
+    edited = _examples("exemplars", 7) + utterances  # the instructor added two exemplars
+    picked_saved, picked_edited = studio_sample(saved, size=30), studio_sample(edited, size=30)
+    assert [e.source for e in picked_saved].count("exemplars") == 5
+    assert [e.source for e in picked_edited].count("exemplars") == 7
+    calibration = [e for e in picked_saved if e.source != "exemplars"]
+    assert len(calibration) == 30 and {e.source for e in calibration} == {"set_a", "set_b"}
+    assert calibration == [e for e in picked_edited if e.source != "exemplars"]
+    assert studio_sample(saved, size=30) == picked_saved  # the same sample click after click
+    assert studio_sample(saved, size=100) == saved  # small sets take part whole

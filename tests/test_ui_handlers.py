@@ -333,6 +333,9 @@ def test_rubric_comparison_shows_metrics_before_saving(services, monkeypatch):
     text = studio.load_rubric("default")
     table = studio.compare_rubric("default", text)
     assert "cross-validation" in table and "| harmful | recall |" in table and "+0.000" in table
+    assert "a fixed sample of 3000 of the" in table  # the repository's sets are far larger
+    edited = text.replace("    neutral:\n", "    neutral:\n      - Where did you sleep at night?\n", 1)
+    assert edited != text and "fixed sample of 3000" in studio.compare_rubric("default", edited)
     with pytest.raises(DataFileError, match="labels"):
         studio.compare_rubric("default", text.replace("labels:", "labelz:", 1))
 

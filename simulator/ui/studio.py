@@ -24,8 +24,10 @@ from simulator.head import save_head
 from simulator.head_training import (
     CrossValidation,
     cross_validate_head,
+    fingerprint,
     head_path,
     shipped_encoder,
+    studio_sample,
     train_head,
     training_examples,
 )
@@ -118,6 +120,7 @@ def replay_chart(session: Session) -> str:
 class StudioHandlers:
     def __init__(self, services: Services):
         self.services = services
+        self._validated: dict[str, CrossValidation] = {}  # the saved rubric's figures, by head fingerprint
 
     def _instructor(self, request: gr.Request | None) -> User:
         user = current_user(self.services, request)
@@ -238,10 +241,16 @@ class StudioHandlers:
         embedder = self.services.embedder()
         saved_rubric = self.services.rubric(rubric_id)
         encoder = shipped_encoder(self.services.settings.rubrics_dir, rubric_id, embedder)
-        saved = cross_validate_head(saved_rubric, embedder, training_examples(saved_rubric, calibration),
+        every = training_examples(saved_rubric, calibration)
+        examples = studio_sample(every)
+        key = fingerprint(saved_rubric, examples, embedder.name, encoder)
+        if key not in self._validated:  # the saved side changes only when the rubric or the sets do
+            self._validated[key] = cross_validate_head(saved_rubric, embedder, examples, encoder=encoder)
+        trial = cross_validate_head(edited, embedder, studio_sample(training_examples(edited, calibration)),
                                     encoder=encoder)
-        trial = cross_validate_head(edited, embedder, training_examples(edited, calibration), encoder=encoder)
-        return metrics_table(saved, trial)
+        utterances = sum(e.source != "exemplars" for e in every)
+        return metrics_table(self._validated[key], trial, sum(e.source != "exemplars" for e in examples),
+                             utterances)
 
     def save_rubric(self, text: str, request: gr.Request | None = None) -> str:
         user = self._instructor(request)
@@ -259,15 +268,19 @@ class StudioHandlers:
 
 
 
-def metrics_table(saved: CrossValidation, edited: CrossValidation) -> str:
-    """Cross-validated figures, saved vs edited, as a Markdown table."""
+def metrics_table(saved: CrossValidation, edited: CrossValidation, sampled: int, utterances: int) -> str:
+    """Cross-validated figures, saved vs edited, as a Markdown table; `sampled` of the `utterances` in the
+    calibration sets took part."""
     rows = [("tone", "accuracy", saved.tone.accuracy, edited.tone.accuracy),
             ("tone", "macro F1", saved.tone.macro_f1, edited.tone.macro_f1),
             ("harmful", "recall", saved.harmful_recall, edited.harmful_recall),
             ("harmful", "false alarms (lower is better)", saved.false_alarms, edited.false_alarms),
             ("recommended", "accuracy", saved.recommended.accuracy, edited.recommended.accuracy)]
-    lines = [f"_{saved.folds}-fold cross-validation: every calibration utterance and tone exemplar is scored "
-             "by a head trained without it._", "",
+    which = "every calibration utterance" if sampled == utterances else \
+        f"a fixed sample of {sampled} of the {utterances} calibration utterances"
+    lines = [f"_{saved.folds}-fold cross-validation on {which} and every tone exemplar: each is scored by a "
+             "head trained without it. Compare the two columns: on a sample each head learns from fewer "
+             "examples than the shipped one, so both read lower than its full figures._", "",
              "| label | metric | saved | edited | change |", "|---|---|---|---|---|"]
     lines += [f"| {label} | {metric} | {old:.3f} | {new:.3f} | {new - old:+.3f} |"
               for label, metric, old, new in rows]
