@@ -41,7 +41,7 @@ QUESTIONS = 5
 GOOD = ["Tell me about your work here.", "Tell me more about where you live.",
         "Tell me about the people you work for.", "Tell me about how you came to this country.",
         "What happens on a normal day?"]
-POOR = ["Your boss took your passport, didn't he?", "Did he hit you or not?",
+POOR = ["Your boss took your passport, didn't he?", "Did he ever hit you?",
         "Was it your boss or his wife who kept your money?"]  # either/or about substance
 HARMFUL = ["Why didn't you just leave?", "You're lying to me, aren't you?", "Stop wasting my time.",
            "You must have known it was illegal."]
