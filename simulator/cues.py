@@ -141,7 +141,7 @@ _MISSING_APOSTROPHE = _rx(r"\b(did|do|does|is|are|was|were|has|have|had|could|wo
 
 
 
-def _phrases(*alternatives: str) -> re.Pattern[str]:
+def phrases(*alternatives: str) -> re.Pattern[str]:
     """One pattern matching any of the phrases as whole words; a family of cues reads as a list."""
     return _rx(r"\b(" + "|".join(alternatives) + r")\b")
 
@@ -212,7 +212,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
                ("blame",), tone={"harmful": STRONG}),
     CuePattern("blame ('why did you')", _rx(r"\bwhy did you (?!think|feel|say|mean)\w+"),
                ("blame",), tone={"harmful": CLEAR}),
-    CuePattern("blame", _phrases(
+    CuePattern("blame", phrases(
         r"should(n't| not)? have (known|left|gone|come|said|told|realised)", r"brought (this|it) on yourself",
         r"(it's|it is|it was|that's) your (own )?fault", r"how could you", r"how can you (be|let|not)",
         r"so stupid", r"what did you expect", r"you chose (to|this|that|it)", r"(nobody|no one) made you",
@@ -234,7 +234,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"your (family|parents|mother|father|mum|mom|dad|cousin|uncle|aunt|auntie|brother|sister)"
         r" must( have|'ve| of) known"),
                ("blame",), tone={"harmful": STRONG}),
-    CuePattern("threat", _phrases(
+    CuePattern("threat", phrases(
         r"you('ll| will| could| would| might| can| may|'re going to| are going to|'re gonna| are gonna)"
         rf"( \w+){{0,2}} (be|go|get|end up|spend)\b.*\b({_CONSEQUENCE})",
         rf"({_CONDITION})\b.*\b({_CONSEQUENCE})", rf"({_CONSEQUENCE})\b.*\b({_CONDITION})",
@@ -255,7 +255,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(revoked|denied|cancell?ed|refused|rejected)"),
                ("threat",), tone={"harmful": STRONG}, unless=_REPORTED_OR_DENIED),
     CuePattern("asks about someone else's threat", _REPORTED_THREAT, tone={"harmful": -CLEAR}),
-    CuePattern("disbelief", _phrases(
+    CuePattern("disbelief", phrases(
         r"(don't|do not) believe", r"expect me to (believe|swallow|buy|accept)", r"why should i believe",
         r"(supposed|expected) to believe", r"(find|finding) (that|this|it|your \w+) (very |really |quite |"
         r"a bit |pretty |extremely )?(hard|difficult) to believe",
@@ -284,7 +284,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"calling (him|her|them|me|us|the \w+) a liar", r"let's drop the act", r"(let's|let us) not pretend",
         r"pretending (you|that you) (were|was|are)"),
                ("disbelief",), tone={"harmful": STRONG}),
-    CuePattern("sarcasm", _phrases(
+    CuePattern("sarcasm", phrases(
         r"oh,? (great|wonderful|brilliant|lovely|sure|please)",
         r"(brilliant|great|wonderful|perfect|lovely),? so",
         r"let me guess", r"what a surprise", r"surprise,? surprise", r"fell into your lap",
@@ -292,7 +292,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"so now you", r"sounds like a (party|holiday|good deal|sweet deal|nice life|dream|laugh|bargain)",
         r"fairy godmother", r"tooth fairy"),
                ("disbelief",), tone={"harmful": STRONG}),
-    CuePattern("pressure", _phrases(
+    CuePattern("pressure", phrases(
         r"just answer", r"answer the question", r"answer me", r"hurry\w* (up|along)", r"on the clock",
         r"(haven't got|(don't|do not) have) all day",
         r"(no|don't have|haven't got|do not have) time for (this|that|you)",
@@ -317,7 +317,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
                           r"if (it's|that's|you find it) "
                           r"easier|(don't|do not) have to)\b")),
     # rushing dressed as thanks: the account cut short for the officer's time ("Thanks, that's enough.")
-    CuePattern("rushes past the account", _phrases(
+    CuePattern("rushes past the account", phrases(
         r"pick up the pace", r"(go|move|get through this) (a bit |a little )?(quicker|faster)",
         r"short answers",
         r"enough (of|on|about) the", r"(that's|that is) enough of",
@@ -333,7 +333,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
                ("pressure",), tone={"harmful": CLEAR}),
     CuePattern("rushed ending ('…, quickly.')", _rx(r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
                ("pressure",), tone={"harmful": STRONG}),
-    CuePattern("judgment or contempt", _phrases(
+    CuePattern("judgment or contempt", phrases(
         r"pathetic", r"ridiculous", r"disgusting", r"disgrace\w*", r"shameful", r"hysterical", r"you people",
         r"your kind", r"(girls|women|people) (like you|who work)", r"getting into", r"asked for it",
         r"asking for it", r"deserved (it|this|what)", r"got what you", r"handed to you", r"grow up",
@@ -383,7 +383,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"\w+) looked like"
         r"|\bevery movement\b|\bwhere (his|her|their) hands (went|were)\b"),
                ("graphic_detail",), tone={"harmful": STRONG}),
-    CuePattern("asks about sexual detail", _phrases(
+    CuePattern("asks about sexual detail", phrases(
         r"(which|what) positions?", r"clothes (came|come|were|got) off", r"what (were|was) you wearing",
         r"underwear", r"virgin", r"enjoy(ed)? any of (it|that|this)", r"kinky",
         r"describe (his|her|their) body", r"(picture|imagine) it\b", r"how did it feel,? physically",
@@ -397,7 +397,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(use|used|using|wear|wore|wearing) (a |any )?(protection|condoms?)"),
                ("graphic_detail",), tone={"harmful": STRONG}),
     # veiled threats and inducements: a consequence or a reward held over the answer
-    CuePattern("veiled threat or inducement", _phrases(
+    CuePattern("veiled threat or inducement", phrases(
         r"(go|be) (a lot |much |so much )?easier (for you )?if you", r"under caution",
         r"(immigration|the home office|border force) (are|is) (just )?(down the (corridor|hall)|next door|"
         r"outside|in the building|waiting)",
@@ -411,7 +411,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"more than that,? or\b", r"or (this|it|that|the \w+) (goes|will go|is going) nowhere"),
                ("threat",), tone={"harmful": STRONG}),
     # a reward held over the answer: status, charges or money in exchange for a statement
-    CuePattern("bargain", _phrases(
+    CuePattern("bargain", phrases(
         r"(i|we)('ll| will)( personally)? (make sure|see to it|ensure) (that )?(immigration|the home office|"
         r"ice|border force|nobody|no one)\b.{0,30}\b(hears?|knows?|finds? out)",
         r"^(just )?(give|tell|name|show)\b.{3,120}\band\b.{0,40}\b(i('ll| will)|we('ll| will))( personally)?"
@@ -422,15 +422,15 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"sooner|go away|disappears?|dropped|see what (i|we) can do|put in a (good )?word|lenien\w*)",
         r"no (names?|statement|information|cooperation|help),? no (favou?rs|deal|help|visa|papers|support)"),
                ("threat",), tone={"harmful": STRONG}),
-    CuePattern("implied blame or sarcasm", _phrases(
+    CuePattern("implied blame or sarcasm", phrases(
         r"(were|had) you (been )?(drinking|drunk|high)", r"how much had you (had to )?drink",
         r"just happened to"),
                tone={"harmful": CLEAR}),
     CuePattern("no promise held over the answer",
-               _phrases(r"can't (guarantee|promise) (your|that|you|the|social)"),
+               phrases(r"can't (guarantee|promise) (your|that|you|the|social)"),
                ("threat",), tone={"harmful": STRONG}, unless=_HONEST_LIMIT),
     # not the interview: small talk, or talking to the program behind the persona
-    CuePattern("small talk", _phrases(
+    CuePattern("small talk", phrases(
         r"(what's|what is|what are) your favou?rite",
         r"favou?rite (food|colou?r|film|movie|song|band|team|book|animal|meal|singer|tv show|sport)",
         r"(what's|what is|how is|how's) the weather", r"(nice|lovely|terrible|awful|horrible) weather",
@@ -495,7 +495,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"best i've ever had", r"(get|got) the parking sorted", r"towing cars",
         r"i love (pho|pizza|curry|sushi)"),
                ("off_topic",), unless=_FAMILIARITY_OR_INSINUATION),
-    CuePattern("talks to the simulator", _phrases(
+    CuePattern("talks to the simulator", phrases(
         r"ignore (all |your |the |any )?(previous |prior |above )?(instructions|prompt|rules)",
         r"system prompt", r"your (prompt|programming|training data)", r"(break|drop|stop) character",
         r"out of character", r"(are you|you're|you are) (an? )?(ai|bot|robot|chatbot|language model|llm)",
@@ -543,7 +543,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"is this (mic|microphone|thing) (even )?(on|recording)"),
                ("manipulation",)),
     # supportive
-    CuePattern("offer of choice", _phrases(
+    CuePattern("offer of choice", phrases(
         r"would you (like|prefer|rather)", r"do you (need|want) (a|to|me|some|something|anything)\b(?! be)",
         r"shall (we|i)", r"is it (okay|ok|alright|all right)", r"are you (comfortable|warm|okay|ok|alright)",
         r"would it help", r"whenever you('re| are| feel)? ?(ready|like|want|need)", r"at any (point|time)",
@@ -568,7 +568,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
                                             r"awful|difficult|really|terrifying)|i'm sorry|feel the same|"
                                             r"brave|doing (really )?well|that must have)\b"),
                ("acknowledges_feelings",), tone={"supportive": CLEAR}),
-    CuePattern("reassurance or thanks", _phrases(
+    CuePattern("reassurance or thanks", phrases(
         r"thank(s| you)", r"you('re| are) safe", r"not your fault",
         r"^(it's|that's) (alright|all right|okay|ok)",
         r"none of (this|that|it|what happened) (is|was) your fault", r"not in (any )?trouble", r"nobody here",
@@ -699,10 +699,15 @@ def cues_digest() -> str:
     return hashlib.sha256(repr((regexes, patterns, weights)).encode()).hexdigest()[:16]
 
 
+def normalise(sentence: str) -> str:
+    """Typographic apostrophes as phones type them, and "didnt", "dont" as hurried typing leaves them,
+    made plain so the cues' phrases match."""
+    return _MISSING_APOSTROPHE.sub(r"\1n't", sentence.replace("\u2019", "'"))
+
+
 def find_cues(sentence: str) -> list[Cue]:
     """All cues in one sentence: its opening first, then tags, choices and tone patterns."""
-    sentence = sentence.replace("\u2019", "'")  # typographic apostrophes, as phones type them
-    sentence = _MISSING_APOSTROPHE.sub(r"\1n't", sentence)  # "didnt", "dont", as hurried typing leaves them
+    sentence = normalise(sentence)
     cues = [opening_cue(sentence)]
     cues.extend(cue for cue in (tag_cue(sentence), either_or_cue(sentence)) if cue)
     asks = is_question(sentence)

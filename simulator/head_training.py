@@ -87,8 +87,18 @@ def shipped_encoder(rubrics_dir: Path, rubric_id: str, embedder: Embedder) -> Tu
 
 def training_examples(rubric: Rubric, calibration_dir: Path) -> list[Example]:
     """The rubric's tone exemplars, then every calibration set's items (files in name order)."""
-    examples = [Example(text=text, tone=tone, recommended=None, question_type=None, source="exemplars")
-                for tone in TONES for text in rubric.labels.tone[tone]]
+    return exemplar_examples(rubric) + calibration_examples(calibration_dir)
+
+
+def exemplar_examples(rubric: Rubric) -> list[Example]:
+    return [Example(text=text, tone=tone, recommended=None, question_type=None, source="exemplars")
+            for tone in TONES for text in rubric.labels.tone[tone]]
+
+
+def calibration_examples(calibration_dir: Path) -> list[Example]:
+    """Every calibration set's items, files in name order: the same for every rubric, so the studio reads
+    them once for the saved and the edited one."""
+    examples: list[Example] = []
     for path in sorted(Path(calibration_dir).glob("*.yaml")):
         calibration = load_calibration(path)
         examples += [Example(text=item.text, tone=item.tone, recommended=item.recommended,

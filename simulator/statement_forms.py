@@ -28,7 +28,7 @@ def said_to_someone_else(text: str) -> bool:
 
 def reflects_back(text: str) -> bool:
     """'It sounds like at first he made you feel special.': a reflection with no question in it."""
-    return bool(_REFLECTION.match(text.strip().replace("\u2019", "'")))
+    return bool(_REFLECTION.match(text.strip()))
 
 
 def is_statement_form(text: str) -> bool:

@@ -23,13 +23,14 @@ from simulator.engine import EngineParams, Session, Turn
 from simulator.head import save_head
 from simulator.head_training import (
     CrossValidation,
+    calibration_examples,
     cross_validate_head,
+    exemplar_examples,
     fingerprint,
     head_path,
     shipped_encoder,
     studio_sample,
     train_head,
-    training_examples,
 )
 from simulator.personas import Persona
 from simulator.registry import path_for_id
@@ -237,20 +238,18 @@ class StudioHandlers:
         was fitted to it."""
         self._instructor(request)
         edited = parse_rubric(text)
-        calibration = Path(self.services.settings.rubrics_dir) / "calibration"
+        calibration = calibration_examples(Path(self.services.settings.rubrics_dir) / "calibration")
         embedder = self.services.embedder()
         saved_rubric = self.services.rubric(rubric_id)
         encoder = shipped_encoder(self.services.settings.rubrics_dir, rubric_id, embedder)
-        every = training_examples(saved_rubric, calibration)
-        examples = studio_sample(every)
+        examples = studio_sample(exemplar_examples(saved_rubric) + calibration)
         key = fingerprint(saved_rubric, examples, embedder.name, encoder)
         if key not in self._validated:  # the saved side changes only when the rubric or the sets do
             self._validated[key] = cross_validate_head(saved_rubric, embedder, examples, encoder=encoder)
-        trial = cross_validate_head(edited, embedder, studio_sample(training_examples(edited, calibration)),
+        trial = cross_validate_head(edited, embedder, studio_sample(exemplar_examples(edited) + calibration),
                                     encoder=encoder)
-        utterances = sum(e.source != "exemplars" for e in every)
-        return metrics_table(self._validated[key], trial, sum(e.source != "exemplars" for e in examples),
-                             utterances)
+        sampled = sum(e.source != "exemplars" for e in examples)
+        return metrics_table(self._validated[key], trial, sampled, len(calibration))
 
     def save_rubric(self, text: str, request: gr.Request | None = None) -> str:
         user = self._instructor(request)
