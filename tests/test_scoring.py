@@ -240,6 +240,11 @@ def test_real_model_batch_equals_each_alone(runtime, request):
     ("Tell me everything right now or you're going to prison.", "directive", "harmful", False),
     ("So you worked six days and he kept your passport. Is that right?", "option_posing", "neutral", True),
     ("Is there anything else you'd like to tell me?", "invitation", "supportive", True),
+    # said to someone else in the room, and a reflection: statements, whatever the head reads
+    ("(to the social worker) She's been coached, you can tell. They all say the same thing.", "statement",
+     "harmful", False),
+    ("It sounds like you felt trapped, because everything went through him.", "statement", "supportive",
+     True),
 ])
 def test_real_model_labels(real_scorer, text, question_type, tone, recommended):
     assessment = real_scorer.assess(text)
@@ -258,6 +263,14 @@ def test_real_model_labels(real_scorer, text, question_type, tone, recommended):
 ])
 def test_real_model_flags(real_scorer, text, flag):
     assert flag in real_scorer.assess(text).flags
+
+
+@pytest.mark.real_model
+def test_real_model_sending_the_person_off(real_scorer):
+    assessment = real_scorer.assess("Lovely, thanks, that's plenty. Off you go with the lady.")
+    assert assessment.tone == "harmful" and not assessment.recommended
+    assert "what happens next" in assessment.explanation
+    assert "anything you want to ask me" in assessment.suggestion
 
 
 @pytest.mark.parametrize("text", [
