@@ -73,16 +73,13 @@ def read_yaml(path: Path) -> object:
     return parse_yaml(text, path)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that refuses aliases: a few hundred bytes of nested `*refs` would otherwise expand to
-    billions of nodes and stall validation (a "billion laughs" file). Data files never need them. It also
-    refuses a key given twice in one mapping, which plain YAML settles silently by keeping the last."""
+# libyaml's parser where PyYAML was built with it: ten times quicker on the 27k-line calibration sets
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            problem = "aliases (*name) are not allowed in data files"
-            raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
-        return super().compose_node(parent, index)
+
+class _StrictLoader(_FAST_LOADER):
+    """A safe loader that refuses a key given twice in one mapping, which plain YAML settles silently by
+    keeping the last."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -95,8 +92,19 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def _refuse_aliases(text: str) -> None:
+    """A few hundred bytes of nested `*refs` would expand to billions of nodes and stall validation (a
+    "billion laughs" file); data files never need them. Parse events do not expand aliases, so this check
+    is cheap and runs before anything is built."""
+    for event in yaml.parse(text, Loader=_FAST_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in data files",
+                                              event.start_mark)
+
+
 def parse_yaml(text: str, path: Path | str = "<text>") -> object:
     try:
+        _refuse_aliases(text)
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
