@@ -6,6 +6,7 @@ a label (in logits, added to the exemplar-similarity logits), so every label can
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -159,7 +160,7 @@ _FAMILIARITY_OR_INSINUATION = _rx(
 SENDING_OFF = (
     r"off you go", r"(^|[,.!;] ?)go now", r"door'?s behind you", r"next (one|box),? please",
     r"(that's|that is) (all|everything|plenty|enough),? (we|i) need",
-    r"(that's|that is) (plenty|enough)(?! for (today|now))",
+    r"(that's|that is) (plenty|enough)(?! for (today|now)| (of|on|about)\b)",  # "… enough of that": rushing
     r"(?<!once )(?<!when )(?<!after )(we're|we are) (done|finished)(?! for (today|now))",
     r"thanks for nothing",
 )
@@ -320,7 +321,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
     CuePattern("rushes past the account", phrases(
         r"pick up the pace", r"(go|move|get through this) (a bit |a little )?(quicker|faster)",
         r"short answers",
-        r"enough (of|on|about) the", r"(that's|that is) enough of",
+        r"enough (of|on|about) the", r"(that's|that is) (plenty|enough) (of|on|about)",
         r"(we|i) (don't|do not) need the (whole|full|rest)",
         r"skip the (rest|details|whole)", r"(fill in|sort out|do) the rest (myself|ourselves|without you)",
         r"next question", r"that'll do( us)?", r"(i've|i have) got a meeting",
@@ -707,13 +708,20 @@ def normalise(sentence: str) -> str:
 
 def find_cues(sentence: str) -> list[Cue]:
     """All cues in one sentence: its opening first, then tags, choices and tone patterns."""
+    return list(_cues_in(sentence))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cues_in(sentence: str) -> tuple[Cue, ...]:
+    """Remembered per sentence: the patterns' searches are most of the cost of analysing an utterance, and
+    retraining the head after a rubric edit analyses the same calibration sentences again."""
     sentence = normalise(sentence)
     cues = [opening_cue(sentence)]
     cues.extend(cue for cue in (tag_cue(sentence), either_or_cue(sentence)) if cue)
     asks = is_question(sentence)
     cues.extend(cue for cue in (pattern.find(sentence) for pattern in _PATTERNS)
                 if cue and (asks or not cue.question_type))  # "obviously" leads only in a question
-    return cues
+    return tuple(cues)
 
 
 def is_summary_check(sentences: list[str]) -> bool:

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import re
-
 from simulator.cues import SENDING_OFF, normalise, phrases
 from simulator.statement_forms import said_to_someone_else
 
 _SENDING_OFF = phrases(*SENDING_OFF)
-_GOES_ON = re.compile(r"\s+(of|on|about)\b", re.IGNORECASE)
 CLOSING_WHY = ("Ending as soon as you have what you need tells them only your form mattered; thank them, "
                "explain what happens next and ask what they want to ask.")
 ASIDE_WHY = ("Talking about them to someone else as if they weren't in the room shames them and shuts "
@@ -44,9 +41,7 @@ def sends_off(text: str, flags: list[str]) -> bool:
     """The person is sent off once the officer has what they wanted ("Lovely, that's plenty. Off you go.")."""
     if "pressure" not in flags:
         return False
-    text = normalise(text)
-    # "that's enough of the background" hurries the account on rather than ending it
-    return any(not _GOES_ON.match(text, found.end()) for found in _SENDING_OFF.finditer(text))
+    return bool(_SENDING_OFF.search(normalise(text)))
 
 
 def plain_why(question_type: str, tone: str, recommended: bool, flags: list[str], minor: bool = False,

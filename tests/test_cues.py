@@ -130,6 +130,7 @@ def test_flags(sentence, flag):
     ("Describe the cuts on her arms for me in detail.", "graphic_detail"),
     ("Tell me exactly what the bruises looked like.", "graphic_detail"),
     ("Thanks, that's enough of the background. Dates, please.", "pressure"),
+    ("Right, that's enough about your mum.", "pressure"),
     ("Lovely, thank you, could you pick up the pace a little?", "pressure"),
     # the person sent off once the officer has what they wanted
     ("Great, thanks, that's plenty. Off you go.", "pressure"),

@@ -36,8 +36,11 @@ def test_sending_the_person_off_gets_a_kind_close(text):
                                                      ["pressure"], False, text)
 
 
-def test_rushing_mid_account_still_gets_time_to_answer():
-    text = "Thanks, that's enough of the background. Dates, please."
+@pytest.mark.parametrize("text", [
+    "Thanks, that's enough of the background. Dates, please.",
+    "OK, that's plenty about your mum. Dates, please.",
+])
+def test_rushing_mid_account_still_gets_time_to_answer(text):
     assert "Hurrying" in plain_why("statement", "harmful", False, ["pressure"], text=text)
     better = suggest("Dates, please.", "statement", "harmful", ["pressure"], False, text)
     assert better.startswith("Take your time")
