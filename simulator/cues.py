@@ -724,6 +724,11 @@ def _cues_in(sentence: str) -> tuple[Cue, ...]:
     return tuple(cues)
 
 
+def forget_sentences() -> None:
+    """Empty find_cues' memory (benchmarks time text the scorer has not read)."""
+    _cues_in.cache_clear()
+
+
 def is_summary_check(sentences: list[str]) -> bool:
     """'So you worked six days a week and he kept your passport. Is that right?' or 'Let me check: you
     arrived in March, correct?': the officer checks their summary of the person's own account."""

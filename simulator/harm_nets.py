@@ -20,6 +20,8 @@ HIDDEN = 64
 ALPHA = 1.0  # L2 penalty, as bench/head_models.py measured it
 MAX_ITERATIONS = 200
 MIN_HARMFUL = 20  # fewer harmful examples than this: a network learns nothing the regression does not
+BATCH = 200  # scikit-learn's default, which fit_harm_nets trains with
+REFIT_EPOCHS = 2  # passes when a studio save continues the networks (continue_harm_nets)
 
 
 class HarmNet(BaseModel):
@@ -76,6 +78,59 @@ def fit_harm_nets(z: np.ndarray, harmful: np.ndarray, seeds: range | None = None
         fitted.append(HarmNet(hidden=rounded(hidden), hidden_bias=rounded(hidden_bias),
                               out=rounded(out[:, 0]), out_bias=round(float(out_bias[0]), 6)))
     return fitted
+
+
+def continue_harm_nets(nets: list[HarmNet], z: np.ndarray, harmful: np.ndarray,
+                       epochs: int = REFIT_EPOCHS) -> list[HarmNet]:
+    """`nets` trained on for `epochs` passes over new examples (a rubric edit in the studio), from their
+    current weights: the loss, penalty, Adam settings, batch size and harmful resampling of
+    `fit_harm_nets`, with a fixed number of passes instead of early stopping. Deterministic."""
+    harmful = np.asarray(harmful, dtype=bool)
+    if not nets or harmful.sum() < MIN_HARMFUL or (~harmful).sum() < MIN_HARMFUL:
+        return fit_harm_nets(z, harmful)  # nothing to continue from, or too little harm to learn from
+    from simulator.head import rounded  # here: simulator.head reads these networks
+
+    z = np.asarray(z, dtype=np.float64)
+    continued = []
+    for seed, net in enumerate(nets):
+        rng = np.random.default_rng(seed)
+        extra = rng.choice(np.flatnonzero(harmful), max(0, int((~harmful).sum() - harmful.sum())))
+        rows = np.concatenate([np.arange(len(harmful)), extra])
+        params = [np.array(net.hidden), np.array(net.hidden_bias), np.array(net.out), np.array(net.out_bias)]
+        moments = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+        step = 0
+        for _ in range(epochs):
+            order = rng.permutation(rows)
+            for begin in range(0, len(order), BATCH):
+                batch = order[begin:begin + BATCH]
+                step += 1
+                _adam(params, moments, _gradients(params, z[batch], harmful[batch]), step)
+        hidden, hidden_bias, out, out_bias = params
+        continued.append(HarmNet(hidden=rounded(hidden), hidden_bias=rounded(hidden_bias), out=rounded(out),
+                                 out_bias=round(float(out_bias), 6)))
+    return continued
+
+
+def _gradients(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """Of the mean log loss plus ALPHA / 2 of the squared weights, per example (as scikit-learn's MLP)."""
+    hidden, hidden_bias, out, out_bias = params
+    before = x @ hidden + hidden_bias
+    active = np.maximum(before, 0.0)
+    delta = 0.5 * (1.0 + np.tanh(0.5 * (active @ out + out_bias))) - y
+    back = np.outer(delta, out) * (before > 0)
+    n = len(y)
+    return [(x.T @ back + ALPHA * hidden) / n, back.mean(axis=0), (active.T @ delta + ALPHA * out) / n,
+            np.array(delta.mean())]
+
+
+def _adam(params: list[np.ndarray], moments: tuple[list, list], gradients: list[np.ndarray], step: int,
+          rate: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+    first, second = moments
+    scale = rate * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+    for i, gradient in enumerate(gradients):
+        first[i] = beta1 * first[i] + (1 - beta1) * gradient
+        second[i] = beta2 * second[i] + (1 - beta2) * gradient ** 2
+        params[i] = params[i] - scale * first[i] / (np.sqrt(second[i]) + eps)
 
 
 def with_harm(tone_p: np.ndarray, nets: list[HarmNet], z: np.ndarray) -> np.ndarray:

@@ -30,9 +30,10 @@ def softmax_rows(logits: np.ndarray) -> np.ndarray:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | None = None,
-                 l2: float = L2, iterations: int = ITERATIONS) -> np.ndarray:
+                 l2: float = L2, iterations: int = ITERATIONS, start: np.ndarray | None = None) -> np.ndarray:
     """Multinomial logistic regression by Nesterov-accelerated gradient descent; returns (d + 1, classes)
-    weights, the last row the bias. Deterministic: the same inputs give the same bytes."""
+    weights, the last row the bias, starting from zeros or from `start` (a head's weights being refitted).
+    Deterministic: the same inputs give the same bytes."""
     x = np.asarray(x, dtype=np.float64)
     n, d = x.shape
     design = np.hstack([x, np.ones((n, 1))])
@@ -44,7 +45,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, n_classes: int, sample_weight: np
     # Lipschitz bound of the gradient: softmax curvature <= 1/2, times the largest eigenvalue of X^T W X / n
     curvature = np.linalg.eigvalsh((design * weight[:, None]).T @ design / n)[-1]
     step = 1.0 / (0.5 * curvature + l2)
-    w = np.zeros((d + 1, n_classes))
+    w = np.zeros((d + 1, n_classes)) if start is None else np.array(start, dtype=np.float64)
     previous = w
     for t in range(1, iterations + 1):
         look = w + (t - 1) / (t + 2) * (w - previous)
@@ -94,6 +95,9 @@ class Head(BaseModel):
     # The tuned encoder's folder beside the head (simulator.tuned_encoder), whose embedding comes first in
     # the features; None when the head reads the frozen features alone.
     encoder: str | None = None
+    # The fingerprint of the head this one was refitted from (a studio save, simulator.head_training
+    # .refit_head), whose standardisation and cross-validated threshold it keeps; None: trained from nothing.
+    refitted_from: str | None = None
 
     _arrays: tuple[np.ndarray, ...] = PrivateAttr()
     _encoder: Embedder | None = PrivateAttr(default=None)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.embeddings import Embedder, SentenceTransformerEmbedder, yields_cores
+from simulator.embeddings import CachedEmbedder, Embedder, SentenceTransformerEmbedder, yields_cores
 from simulator.onnx_embedder import OnnxEmbedder, onnx_embedder
 
 log = logging.getLogger(__name__)
@@ -80,15 +80,17 @@ class TunedEncoder:
     """The adapters in `folder` over the base model in `base`; `embed` for new utterances,
     `embed_held_out` for training examples (each through the adapter that never saw it)."""
 
-    def __init__(self, folder: Path, base: Path, name: str, graphs: Path | None = None):
+    def __init__(self, folder: Path, base: Path, name: str, graphs: Path | None = None,
+                 cache_dir: Path | None = None):
         meta = json.loads((Path(folder) / META).read_text(encoding="utf-8"))
         self.folder, self.base, self.graphs = Path(folder), Path(base), graphs
+        self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self.digest: str = meta["digest"]
         self.base_name = name
         self.name = f"{name}+tuned-{self.digest}"  # keys cached vectors: they change with the adapters
         self._seen_by_a = set(meta["seen_by_a"])
         self._models: dict[str, Embedder] = {}
-        self._held_out: dict[str, np.ndarray] = {}  # training texts recur on every cross-validation
+        self._held_out: dict[str, np.ndarray] | None = None  # by text_key, read from the disk cache once
 
     def _model(self, half: str) -> Embedder:
         if half not in self._models:
@@ -120,14 +122,52 @@ class TunedEncoder:
         return self._model("a").embed(texts)
 
     def embed_held_out(self, texts: list[str]) -> np.ndarray:
-        """Each text through the adapter that never saw it, remembered for this encoder's lifetime: the
-        studio cross-validates the saved and the edited rubric on the same few thousand texts per click."""
-        new = list(dict.fromkeys(text for text in texts if text not in self._held_out))
+        """Each text through the adapter that never saw it, remembered for this encoder's lifetime and in
+        the disk cache: every retrain (the studio's saves and comparisons) reads the same 27k calibration
+        texts, which cost about a minute and a half to embed on 2 cores."""
+        if not texts:
+            return self.embed(texts)
+        held_out = self._held_out_vectors()
+        keys = [text_key(text) for text in texts]
+        new = {key: text for key, text in zip(keys, texts, strict=True) if key not in held_out}
         for half in HALVES:
-            chosen = [text for text in new if self.held_out_half(text) == half]
+            chosen = [text for text in new.values() if self.held_out_half(text) == half]
             if chosen:
-                self._held_out.update(zip(chosen, self._model(half).embed(chosen), strict=True))
-        return np.stack([self._held_out[text] for text in texts]) if texts else self.embed(texts)
+                held_out.update(zip(map(text_key, chosen), self._model(half).embed(chosen), strict=True))
+        if new:
+            self._save_held_out()
+        return np.stack([held_out[key] for key in keys])
+
+    def _held_out_file(self) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        runtime = "onnx" if self.graphs is not None else "torch"
+        return self.cache_dir / "embeddings" / f"held-out.{self.base_name}.{self.digest}.{runtime}.npz"
+
+    def _held_out_vectors(self) -> dict[str, np.ndarray]:
+        if self._held_out is None:
+            self._held_out = {}
+            path = self._held_out_file()
+            if path is not None and path.exists():
+                try:
+                    with np.load(path) as saved:
+                        self._held_out = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+                except (OSError, ValueError, KeyError):
+                    pass  # a damaged cache file is recomputed
+        return self._held_out
+
+    def _save_held_out(self) -> None:
+        path = self._held_out_file()
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npz")
+            vectors = self._held_out_vectors()
+            np.savez(tmp, keys=np.array(list(vectors)), vectors=np.stack(list(vectors.values())))
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only cache only costs speed
 
 
 def load_encoder(folder: Path, embedder: Embedder) -> TunedEncoder | None:
@@ -142,7 +182,7 @@ def load_encoder(folder: Path, embedder: Embedder) -> TunedEncoder | None:
             log.warning("tuned encoder %s unavailable for embedder %s", folder, embedder.name)
             _LOADED[key] = None
         else:
-            _LOADED[key] = TunedEncoder(folder, base, embedder.name, onnx_cache(embedder))
+            _LOADED[key] = TunedEncoder(folder, base, embedder.name, onnx_cache(embedder), cache_of(embedder))
     return _LOADED[key]
 
 
@@ -170,7 +210,12 @@ def train_halves(examples: list, embedder: Embedder, folder: Path, seed: int, tr
     meta = {"digest": encoder_digest(folder, seen), "seen_by_a": seen, **settings,
             "seed": seed, "examples": [len(part) for part in halves]}
     (folder / META).write_text(json.dumps(meta, sort_keys=True) + "\n", encoding="utf-8")
-    return TunedEncoder(folder, base, embedder.name, onnx_cache(embedder))
+    return TunedEncoder(folder, base, embedder.name, onnx_cache(embedder), cache_of(embedder))
+
+
+def cache_of(embedder: Embedder) -> Path | None:
+    """The disk cache folder of `embedder` when it has one (simulator.embeddings.CachedEmbedder)."""
+    return embedder.cache_dir if isinstance(embedder, CachedEmbedder) else None
 
 
 def encoder_digest(folder: Path, seen: list[str]) -> str:

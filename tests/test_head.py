@@ -9,16 +9,27 @@ import pytest
 
 from simulator import cues, harm_nets
 from simulator.embeddings import HashingEmbedder
-from simulator.head import balanced_weights, fit_logistic, load_head, predict_logistic, save_head, tone_label
+from simulator.head import (
+    L2,
+    balanced_weights,
+    fit_logistic,
+    load_head,
+    predict_logistic,
+    save_head,
+    tone_label,
+)
 from simulator.head_training import (
     Example,
+    analyse_examples,
     fingerprint,
     head_for,
     head_path,
+    refit_head,
     studio_sample,
     train_head,
     training_examples,
 )
+from simulator.labels import TONES
 from simulator.rubric import load_rubric
 from simulator.settings import Settings
 from simulator.tuned_encoder import TunedEncoder
@@ -40,6 +51,17 @@ def test_fit_logistic_is_deterministic():
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=(40, 5)), rng.integers(0, 3, size=40)
     assert np.array_equal(fit_logistic(x, y, 3), fit_logistic(x, y, 3))
+
+
+def test_fit_logistic_continues_from_a_start():
+    """Started at its own optimum it stays there; a few steps from a nearby start get closer to it."""
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(60, 4)), rng.integers(0, 3, size=60)
+    optimum = fit_logistic(x, y, 3, iterations=3000)
+    assert np.allclose(fit_logistic(x, y, 3, iterations=5, start=optimum), optimum, atol=1e-6)
+    nearby = optimum + rng.normal(scale=0.3, size=optimum.shape)
+    continued = fit_logistic(x, y, 3, iterations=20, start=nearby)
+    assert np.abs(continued - optimum).max() < np.abs(nearby - optimum).max()
 
 
 def test_balanced_weights_by_hand():
@@ -125,6 +147,7 @@ def test_the_shipped_head_is_current():
     assert head is not None and head.fingerprint == fingerprint(rubric, examples, name, encoder), \
         "run: interview-sim rubric train"
     assert len(head.harm_nets) == harm_nets.NETS
+    assert head.refitted_from is None, "a studio refit, not a rebuild: run interview-sim rubric train"
 
 
 def _examples(source: str, n: int) -> list[Example]:
@@ -144,3 +167,67 @@ def test_the_studio_sample_keeps_every_exemplar_and_the_same_utterances_for_both
     assert calibration == [e for e in picked_edited if e.source != "exemplars"]
     assert studio_sample(saved, size=30) == picked_saved  # the same sample click after click
     assert studio_sample(saved, size=100) == saved  # small sets take part whole
+
+
+def _with_harmful_exemplars(rubric, *texts):
+    tone = {**rubric.labels.tone, "harmful": [*rubric.labels.tone["harmful"], *texts]}
+    return rubric.model_copy(update={"labels": rubric.labels.model_copy(update={"tone": tone})})
+
+
+def _tone_objective(weights: list, z: np.ndarray, examples: list) -> float:
+    """What the tone regression minimises: class-balanced cross-entropy plus the ridge on the weights."""
+    y = np.array([TONES.index(e.tone) for e in examples])
+    weight = balanced_weights(y, len(TONES))
+    weight = weight / weight.mean()
+    w = np.array(weights)
+    p = predict_logistic(z, w)[np.arange(len(y)), y]
+    return float(np.mean(weight * -np.log(p)) + L2 / 2 * np.sum(w[:-1] ** 2))
+
+
+def test_a_rubric_save_continues_the_saved_head(trained, rubrics, one_network):
+    """The studio's save: the saved head continued on the edited rubric's examples, in place of training
+    from nothing; current for the edited rubric, deterministic, and no worse on what it learns from."""
+    head, _ = trained
+    edited = _with_harmful_exemplars(load_rubric(RUBRIC), "Aren't you a delicate little flower today.",
+                                     "Save the sob story for someone who's paid to listen.")
+    embedder = HashingEmbedder(dim=64)
+    refit = refit_head(edited, embedder, rubrics / "calibration", head)
+    examples = training_examples(edited, rubrics / "calibration")
+    assert refit.fingerprint == fingerprint(edited, examples, embedder.name) != head.fingerprint
+    assert refit.refitted_from == head.fingerprint and refit.harmful_threshold == head.harmful_threshold
+    assert refit.mean == head.mean and refit.trained_on["exemplars"] == head.trained_on["exemplars"] + 2
+    assert refit.tone != head.tone and refit.harm_nets[0].hidden != head.harm_nets[0].hidden
+    again = refit_head(edited, embedder, rubrics / "calibration", head)
+    assert again.model_dump() == refit.model_dump()
+    assert refit_head(edited, embedder, rubrics / "calibration", refit).refitted_from == head.fingerprint
+    features = np.stack([a.features for a in analyse_examples(edited, embedder, examples)])
+    z = (features - np.array(head.mean)) / np.array(head.scale)
+    assert _tone_objective(refit.tone, z, examples) < _tone_objective(head.tone, z, examples)
+    narrow = head.model_copy(update={"n_features": head.n_features - 1})
+    with pytest.raises(ValueError, match="rubric train"):
+        refit_head(edited, embedder, rubrics / "calibration", narrow)
+
+
+def test_the_studio_saves_a_rubric_with_its_head_refitted(trained, rubrics, tmp_path, database, one_network):
+    from simulator.services import Services
+    from simulator.storage import Store
+    from simulator.ui.studio import StudioHandlers
+
+    folder = tmp_path / "rubrics"
+    shutil.copytree(rubrics, folder)
+    head, _ = trained
+    save_head(head, head_path(folder, "default", "hashing-64"))
+    store = Store(database.url)
+    services = Services(Settings(rubrics_dir=folder, data_dir=tmp_path / "data"),
+                        embedder=HashingEmbedder(dim=64), store=store)
+    text = RUBRIC.read_text(encoding="utf-8").replace(
+        "    harmful:\n", "    harmful:\n      - Save the sob story for someone who's paid to listen.\n", 1)
+    try:
+        assert StudioHandlers(services).save_rubric(text) == "default"
+    finally:
+        store.close()
+    saved = load_head(head_path(folder, "default", "hashing-64"))
+    assert saved.refitted_from == head.fingerprint
+    rubric = load_rubric(folder / "default.yaml")
+    current = head_for(rubric, HashingEmbedder(dim=64), folder, tmp_path / "cache")
+    assert current.model_dump() == saved.model_dump()  # current for the saved rubric: no retraining on load

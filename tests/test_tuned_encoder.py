@@ -99,6 +99,28 @@ def test_held_out_vectors_are_computed_once_per_text(tmp_path):
     assert calls == [["new text"], ["seen by a"], ["another"]]
 
 
+def test_held_out_vectors_outlive_the_process_in_the_disk_cache(tmp_path):
+    """A retrain after a rubric edit reads the same 27k calibration texts: embedded once per encoder."""
+    (tmp_path / META).write_text(json.dumps({"digest": "d", "seen_by_a": [text_key("seen by a")]}),
+                                 encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = TunedEncoder(tmp_path, tmp_path, "test", cache_dir=cache)
+    first._models = {"a": _Constant(1.0), "b": _Constant(2.0)}
+    first.embed_held_out(["seen by a", "new text"])
+    again = TunedEncoder(tmp_path, tmp_path, "test", cache_dir=cache)  # a new process, say
+    again._models = {"a": _Constant(5.0), "b": _Constant(6.0)}
+    assert again.embed_held_out(["new text", "seen by a", "third"])[:, 0].tolist() == [1.0, 2.0, 5.0]
+    (tmp_path / META).write_text(json.dumps({"digest": "other", "seen_by_a": []}), encoding="utf-8")
+    retrained = TunedEncoder(tmp_path, tmp_path, "test", cache_dir=cache)  # new adapters: nothing reused
+    retrained._models = {"a": _Constant(7.0), "b": _Constant(8.0)}
+    assert retrained.embed_held_out(["new text"])[:, 0].tolist() == [7.0]
+    damaged = next((cache / "embeddings").glob("held-out.test.other.*.npz"))
+    damaged.write_bytes(b"not a numpy file")
+    recomputed = TunedEncoder(tmp_path, tmp_path, "test", cache_dir=cache)
+    recomputed._models = {"a": _Constant(3.0), "b": _Constant(4.0)}
+    assert recomputed.embed_held_out(["new text"])[:, 0].tolist() == [3.0]
+
+
 def test_a_head_whose_encoder_is_missing_reads_as_none(tmp_path):
     """Its features need the encoder, so the scorer falls back to exemplars and cues, not a crash."""
     folder = tmp_path / "rubrics"
