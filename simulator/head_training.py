@@ -2,9 +2,10 @@
 that never see their own label, seeded cross-validation, and the file beside the rubric.
 
 `interview-sim rubric train` rebuilds `<rubrics>/heads/<rubric>.<embedder>.json` (with `--encoder`, first
-the tuned encoder in `<rubric>.<embedder>.encoder/`, simulator.tuned_encoder); the studio retrains the
-head when an instructor saves a rubric; a stale file (rubric or calibration sets changed) is retrained on
-load into the cache folder. The encoder is only retrained by the command (minutes, not seconds).
+the tuned encoder in `<rubric>.<embedder>.encoder/`, simulator.tuned_encoder); the studio refits the
+head from its weights when an instructor saves a rubric (`refit_head`); a stale file (rubric or
+calibration sets changed) is retrained from nothing on load into the cache folder. The encoder is only
+retrained by the command (minutes, not seconds).
 Cross-validated figures are what the studio shows: never the score on the texts the head was fitted to.
 """
 
@@ -301,8 +302,8 @@ def train_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path,
 
 def refit_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, saved: Head,
                encoder: TunedEncoder | None = None) -> Head:
-    """`saved` continued on the edited rubric's examples: what a studio save does, in about a minute where
-    `train_head` takes a quarter of an hour on 2 cores. The features are made afresh (the edited exemplars
+    """`saved` continued on the edited rubric's examples: what a studio save does, in under a minute where
+    `train_head` takes about 8 (2 cores, bench/RESULTS.md). The features are made afresh (the edited exemplars
     move every example's exemplar-similarity features, and new tone exemplars are examples); the three
     regressions continue from the saved weights for REFIT_ITERATIONS steps and the harm networks for
     harm_nets.REFIT_EPOCHS passes; the standardisation and the cross-validated harmful threshold are

@@ -18,6 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +94,7 @@ class TunedEncoder:
         self._seen_by_a = set(meta["seen_by_a"])
         self._models: dict[str, Embedder] = {}
         self._held_out: dict[str, np.ndarray] | None = None  # by text_key, read from the disk cache once
+        self._held_out_lock = threading.Lock()
 
     def _model(self, half: str) -> Embedder:
         if half not in self._models:
@@ -127,16 +131,17 @@ class TunedEncoder:
         texts, which cost about a minute and a half to embed on 2 cores."""
         if not texts:
             return self.embed(texts)
-        held_out = self._held_out_vectors()
-        keys = [text_key(text) for text in texts]
-        new = {key: text for key, text in zip(keys, texts, strict=True) if key not in held_out}
-        for half in HALVES:
-            chosen = [text for text in new.values() if self.held_out_half(text) == half]
-            if chosen:
-                held_out.update(zip(map(text_key, chosen), self._model(half).embed(chosen), strict=True))
-        if new:
-            self._save_held_out()
-        return np.stack([held_out[key] for key in keys])
+        with self._held_out_lock:  # the studio's comparison and a save may run at once
+            held_out = self._held_out_vectors()
+            keys = [text_key(text) for text in texts]
+            new = {key: text for key, text in zip(keys, texts, strict=True) if key not in held_out}
+            for half in HALVES:
+                chosen = [text for text in new.values() if self.held_out_half(text) == half]
+                if chosen:
+                    held_out.update(zip(map(text_key, chosen), self._model(half).embed(chosen), strict=True))
+            if new:
+                self._save_held_out()
+            return np.stack([held_out[key] for key in keys])
 
     def _held_out_file(self) -> Path | None:
         if self.cache_dir is None:
@@ -152,7 +157,7 @@ class TunedEncoder:
                 try:
                     with np.load(path) as saved:
                         self._held_out = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
-                except (OSError, ValueError, KeyError):
+                except (OSError, ValueError, KeyError, zipfile.BadZipFile):
                     pass  # a damaged cache file is recomputed
         return self._held_out
 
@@ -162,9 +167,9 @@ class TunedEncoder:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npz")
-            vectors = self._held_out_vectors()
-            np.savez(tmp, keys=np.array(list(vectors)), vectors=np.stack(list(vectors.values())))
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")  # app instances may share the cache
+            keys, vectors = zip(*self._held_out_vectors().items(), strict=True)
+            np.savez(tmp, keys=np.array(keys), vectors=np.stack(vectors))
             tmp.replace(path)
         except OSError:
             pass  # a read-only cache only costs speed

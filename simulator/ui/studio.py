@@ -267,8 +267,8 @@ class StudioHandlers:
         return rubric.id
 
     def _refitted(self, rubric: Rubric, embedder: Embedder, saved: Head | None) -> Head:
-        """The saved head continued on the edited rubric (about a minute); trained from nothing (about a
-        quarter of an hour) only when there is no readable head to continue or its features changed."""
+        """The saved head continued on the edited rubric (under a minute); trained from nothing (about 8
+        minutes) only when there is no readable head to continue or its features changed."""
         rubrics_dir = Path(self.services.settings.rubrics_dir)
         encoder = shipped_encoder(rubrics_dir, rubric.id, embedder)
         if saved is not None:
