@@ -25,6 +25,7 @@ from simulator.head_training import (
     head_for,
     head_path,
     refit_head,
+    refreshed_head,
     studio_sample,
     train_head,
     training_examples,
@@ -111,7 +112,7 @@ def test_training_is_reproducible_and_cross_validated(trained, rubrics, tmp_path
     assert len(head.harm_nets) == 1 and len(head.harm_nets[0].out) == harm_nets.HIDDEN
 
 
-def test_head_for_uses_a_current_file_and_retrains_a_stale_one(trained, rubrics, tmp_path, one_network):
+def test_head_for_uses_a_current_file_and_refits_a_stale_one(trained, rubrics, tmp_path, one_network):
     rubric, embedder = load_rubric(RUBRIC), HashingEmbedder(dim=64)
     assert head_for(rubric, embedder, rubrics, tmp_path) is None  # never built for this pair: none
     head, _ = trained
@@ -120,6 +121,7 @@ def test_head_for_uses_a_current_file_and_retrains_a_stale_one(trained, rubrics,
     edited = rubric.model_copy(update={"version": rubric.version + 1})
     retrained = head_for(edited, embedder, rubrics, tmp_path)
     assert retrained is not None and retrained.fingerprint != head.fingerprint
+    assert retrained.refitted_from == head.fingerprint
     assert (tmp_path / "heads" / f"{retrained.fingerprint}.json").exists()
     head_path(rubrics, rubric.id, embedder.name).unlink()
 
@@ -231,3 +233,19 @@ def test_the_studio_saves_a_rubric_with_its_head_refitted(trained, rubrics, tmp_
     rubric = load_rubric(folder / "default.yaml")
     current = head_for(rubric, HashingEmbedder(dim=64), folder, tmp_path / "cache")
     assert current.model_dump() == saved.model_dump()  # current for the saved rubric: no retraining on load
+
+
+def test_a_head_that_cannot_be_continued_is_trained_from_nothing(trained, rubrics, monkeypatch, one_network):
+    import simulator.head_training as head_training
+
+    head, _ = trained
+    from_nothing = head.model_copy(update={"fingerprint": "from nothing"})
+    calls = []
+    monkeypatch.setattr(head_training, "train_head", lambda *args: calls.append(args) or (from_nothing, None))
+    rubric, embedder = load_rubric(RUBRIC), HashingEmbedder(dim=64)
+    assert refreshed_head(rubric, embedder, rubrics / "calibration", None) is from_nothing  # none readable
+    narrow = head.model_copy(update={"n_features": head.n_features - 1})  # features changed since
+    assert refreshed_head(rubric, embedder, rubrics / "calibration", narrow) is from_nothing
+    assert len(calls) == 2
+    assert refreshed_head(rubric, embedder, rubrics / "calibration", head).refitted_from == head.fingerprint
+    assert len(calls) == 2

@@ -19,9 +19,8 @@ import gradio as gr
 from simulator.auth import User, can_edit_personas, require
 from simulator.cards import card_json, card_to_persona, read_card_json
 from simulator.datafiles import DataFileError, check_id, dump_yaml, parse_yaml, validate_data
-from simulator.embeddings import Embedder
 from simulator.engine import EngineParams, Session, Turn
-from simulator.head import Head, load_head, save_head
+from simulator.head import load_head, save_head
 from simulator.head_training import (
     CrossValidation,
     calibration_examples,
@@ -29,10 +28,9 @@ from simulator.head_training import (
     exemplar_examples,
     fingerprint,
     head_path,
-    refit_head,
+    refreshed_head,
     shipped_encoder,
     studio_sample,
-    train_head,
 )
 from simulator.personas import Persona
 from simulator.registry import path_for_id
@@ -261,22 +259,12 @@ class StudioHandlers:
         embedder = self.services.embedder()
         path = head_path(rubrics_dir, rubric.id, embedder.name)
         if path.exists():  # the head beside the rubric learns the edited rubric's examples
-            save_head(self._refitted(rubric, embedder, load_head(path)), path)
+            encoder = shipped_encoder(rubrics_dir, rubric.id, embedder)
+            save_head(refreshed_head(rubric, embedder, rubrics_dir / "calibration", load_head(path), encoder),
+                      path)
         self.services.reload_rubrics()
         self.services.store().audit(user.name, "rubric_saved", rubric.id, {"hash": rubric.content_hash()})
         return rubric.id
-
-    def _refitted(self, rubric: Rubric, embedder: Embedder, saved: Head | None) -> Head:
-        """The saved head continued on the edited rubric (under a minute); trained from nothing (about 8
-        minutes) only when there is no readable head to continue or its features changed."""
-        rubrics_dir = Path(self.services.settings.rubrics_dir)
-        encoder = shipped_encoder(rubrics_dir, rubric.id, embedder)
-        if saved is not None:
-            try:
-                return refit_head(rubric, embedder, rubrics_dir / "calibration", saved, encoder)
-            except ValueError:
-                pass
-        return train_head(rubric, embedder, rubrics_dir / "calibration", encoder)[0]
 
 
 def metrics_table(saved: CrossValidation, edited: CrossValidation, sampled: int, utterances: int) -> str:
