@@ -2,10 +2,10 @@
 that never see their own label, seeded cross-validation, and the file beside the rubric.
 
 `interview-sim rubric train` rebuilds `<rubrics>/heads/<rubric>.<embedder>.json` (with `--encoder`, first
-the tuned encoder in `<rubric>.<embedder>.encoder/`, simulator.tuned_encoder); the studio refits the
-head from its weights when an instructor saves a rubric (`refit_head`); a stale file (rubric or
-calibration sets changed) is retrained from nothing on load into the cache folder. The encoder is only
-retrained by the command (minutes, not seconds).
+the tuned encoder in `<rubric>.<embedder>.encoder/`, simulator.tuned_encoder); when an instructor saves a
+rubric, and when a stale file (rubric or calibration sets changed) is loaded, the head is refitted from its
+weights (`refreshed_head`; the stale one into the cache folder). The encoder is only retrained by the
+command (minutes, not seconds).
 Cross-validated figures are what the studio shows: never the score on the texts the head was fitted to.
 """
 
