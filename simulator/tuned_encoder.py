@@ -110,6 +110,13 @@ class TunedEncoder:
                 self._models[half] = model
         return self._models[half]
 
+    def uncached(self) -> TunedEncoder:
+        """This encoder with no remembered held-out vectors: each is computed in the batches the caller's
+        texts make. Why: ONNX Runtime's sums differ in the last bits with the batch a text is padded in, and
+        the harm networks' training magnifies that, so `rubric train` rebuilds the same bytes only when its
+        vectors do not come from another text list's run (the disk cache)."""
+        return TunedEncoder(self.folder, self.base, self.base_name, self.graphs)
+
     @property
     def yields_cores(self) -> bool:
         return yields_cores(self._model("a"))

@@ -121,6 +121,17 @@ def test_held_out_vectors_outlive_the_process_in_the_disk_cache(tmp_path):
     assert recomputed.embed_held_out(["new text"])[:, 0].tolist() == [3.0]
 
 
+def test_the_rebuild_computes_its_own_vectors(tmp_path):
+    """`rubric train` must not read vectors another text list's run left in the cache (see `uncached`)."""
+    (tmp_path / META).write_text(json.dumps({"digest": "d", "seen_by_a": []}), encoding="utf-8")
+    cached = TunedEncoder(tmp_path, tmp_path, "test", cache_dir=tmp_path / "cache")
+    cached._models = {"a": _Constant(1.0), "b": _Constant(2.0)}
+    cached.embed_held_out(["a text"])
+    rebuild = cached.uncached()
+    rebuild._models = {"a": _Constant(5.0), "b": _Constant(6.0)}
+    assert rebuild.cache_dir is None and rebuild.embed_held_out(["a text"])[0, 0] == 5.0
+
+
 def test_a_head_whose_encoder_is_missing_reads_as_none(tmp_path):
     """Its features need the encoder, so the scorer falls back to exemplars and cues, not a crash."""
     folder = tmp_path / "rubrics"

@@ -131,6 +131,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"wrote {folder}", file=sys.stderr)
     else:
         encoder = shipped_encoder(settings.rubrics_dir, rubric.id, embedder)
+        encoder = encoder.uncached() if encoder is not None else None  # the same bytes from the same inputs
     head, validation = train_head(rubric, embedder, calibration, encoder)
     path = head_path(settings.rubrics_dir, rubric.id, embedder.name)
     save_head(head, path)
