@@ -64,20 +64,28 @@ def fit_harm_nets(z: np.ndarray, harmful: np.ndarray, seeds: range | None = None
         return []
     from sklearn.neural_network import MLPClassifier
 
-    from simulator.head import rounded  # here: simulator.head reads these networks
-
     fitted = []
     for seed in seeds:
-        rng = np.random.default_rng(seed)
-        extra = rng.choice(np.flatnonzero(harmful), max(0, int((~harmful).sum() - harmful.sum())))
-        rows = np.concatenate([np.arange(len(harmful)), extra])
+        rows = _resampled(harmful, np.random.default_rng(seed))
         model = MLPClassifier((HIDDEN,), alpha=ALPHA, max_iter=MAX_ITERATIONS, early_stopping=True,
                               random_state=seed)
         model.fit(z[rows], harmful[rows].astype(int))
         (hidden, out), (hidden_bias, out_bias) = model.coefs_, model.intercepts_
-        fitted.append(HarmNet(hidden=rounded(hidden), hidden_bias=rounded(hidden_bias),
-                              out=rounded(out[:, 0]), out_bias=round(float(out_bias[0]), 6)))
+        fitted.append(_rounded_net(hidden, hidden_bias, out, out_bias))
     return fitted
+
+
+def _resampled(harmful: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Every row, then harmful rows drawn again (seeded) until they match the others in number."""
+    extra = rng.choice(np.flatnonzero(harmful), max(0, int((~harmful).sum() - harmful.sum())))
+    return np.concatenate([np.arange(len(harmful)), extra])
+
+
+def _rounded_net(hidden, hidden_bias, out, out_bias) -> HarmNet:
+    from simulator.head import rounded  # here: simulator.head reads these networks
+
+    return HarmNet(hidden=rounded(hidden), hidden_bias=rounded(hidden_bias), out=rounded(np.ravel(out)),
+                   out_bias=round(float(np.ravel(out_bias)[0]), 6))
 
 
 def continue_harm_nets(nets: list[HarmNet], z: np.ndarray, harmful: np.ndarray,
@@ -88,14 +96,11 @@ def continue_harm_nets(nets: list[HarmNet], z: np.ndarray, harmful: np.ndarray,
     harmful = np.asarray(harmful, dtype=bool)
     if not nets or harmful.sum() < MIN_HARMFUL or (~harmful).sum() < MIN_HARMFUL:
         return fit_harm_nets(z, harmful)  # nothing to continue from, or too little harm to learn from
-    from simulator.head import rounded  # here: simulator.head reads these networks
-
     z = np.asarray(z, dtype=np.float64)
     continued = []
     for seed, net in enumerate(nets):
         rng = np.random.default_rng(seed)
-        extra = rng.choice(np.flatnonzero(harmful), max(0, int((~harmful).sum() - harmful.sum())))
-        rows = np.concatenate([np.arange(len(harmful)), extra])
+        rows = _resampled(harmful, rng)
         params = [np.array(net.hidden), np.array(net.hidden_bias), np.array(net.out), np.array(net.out_bias)]
         moments = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
         step = 0
@@ -105,9 +110,7 @@ def continue_harm_nets(nets: list[HarmNet], z: np.ndarray, harmful: np.ndarray,
                 batch = order[begin:begin + BATCH]
                 step += 1
                 _adam(params, moments, _gradients(params, z[batch], harmful[batch]), step)
-        hidden, hidden_bias, out, out_bias = params
-        continued.append(HarmNet(hidden=rounded(hidden), hidden_bias=rounded(hidden_bias), out=rounded(out),
-                                 out_bias=round(float(out_bias), 6)))
+        continued.append(_rounded_net(*params))
     return continued
 
 

@@ -312,8 +312,9 @@ def refit_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, saved:
     analyses = add_tuned(analyse_examples(rubric, embedder, examples), encoder)
     features = np.stack([a.features for a in analyses])
     if features.shape[1] != saved.n_features or saved.question_type is None:
-        raise ValueError(f"the saved head ({saved.n_features} features) cannot be continued on these "
-                         f"examples ({features.shape[1]} features): rebuild it with "
+        raise ValueError(f"the saved head ({saved.n_features} features"
+                         f"{'' if saved.question_type else ', no question-type regression'}) cannot be "
+                         f"continued on these examples ({features.shape[1]} features): rebuild it with "
                          "`interview-sim rubric train`")
     mean, scale = np.array(saved.mean), np.array(saved.scale)
     z = (features - mean) / scale
