@@ -6,7 +6,6 @@ a label (in logits, added to the exemplar-similarity logits), so every label can
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -711,10 +710,23 @@ def find_cues(sentence: str) -> list[Cue]:
     return list(_cues_in(sentence))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# find_cues' memory, sentence -> cues. Why: the patterns' searches are most of the cost of analysing an
+# utterance, and retraining the head after a rubric edit analyses the same calibration sentences again
+# (simulator.cue_memory keeps them on disk between runs). Emptied when full, which a running app reaches
+# only after scoring many thousands of new sentences.
+_MEMORY: dict[str, tuple[Cue, ...]] = {}
+MEMORY_LIMIT = 1 << 17
+
+
 def _cues_in(sentence: str) -> tuple[Cue, ...]:
-    """Remembered per sentence: the patterns' searches are most of the cost of analysing an utterance, and
-    retraining the head after a rubric edit analyses the same calibration sentences again."""
+    found = _MEMORY.get(sentence)
+    if found is None:
+        found = _search(sentence)
+        remember(sentence, found)
+    return found
+
+
+def _search(sentence: str) -> tuple[Cue, ...]:
     sentence = normalise(sentence)
     cues = [opening_cue(sentence)]
     cues.extend(cue for cue in (tag_cue(sentence), either_or_cue(sentence)) if cue)
@@ -724,9 +736,21 @@ def _cues_in(sentence: str) -> tuple[Cue, ...]:
     return tuple(cues)
 
 
+def remembered(sentence: str) -> tuple[Cue, ...] | None:
+    """The cues found in `sentence` earlier in this process, if any."""
+    return _MEMORY.get(sentence)
+
+
+def remember(sentence: str, cues: tuple[Cue, ...]) -> None:
+    """Keep `cues` as what `sentence` holds (found here, or read back by simulator.cue_memory)."""
+    if len(_MEMORY) >= MEMORY_LIMIT:
+        _MEMORY.clear()
+    _MEMORY[sentence] = cues
+
+
 def forget_sentences() -> None:
     """Empty find_cues' memory (benchmarks time text the scorer has not read)."""
-    _cues_in.cache_clear()
+    _MEMORY.clear()
 
 
 def is_summary_check(sentences: list[str]) -> bool:

@@ -30,25 +30,27 @@ def softmax_rows(logits: np.ndarray) -> np.ndarray:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | None = None,
-                 l2: float = L2, iterations: int = ITERATIONS, start: np.ndarray | None = None) -> np.ndarray:
+                 l2: float = L2, iterations: int = ITERATIONS, start: np.ndarray | None = None,
+                 dtype: type = np.float64) -> np.ndarray:
     """Multinomial logistic regression by Nesterov-accelerated gradient descent; returns (d + 1, classes)
     weights, the last row the bias, starting from zeros or from `start` (a head's weights being refitted).
-    Deterministic: the same inputs give the same bytes."""
-    x = np.asarray(x, dtype=np.float64)
+    Deterministic: the same inputs give the same bytes. `dtype` float32 halves the time (a studio save's
+    refit); a rebuilt head keeps float64."""
+    x = np.asarray(x, dtype=dtype)
     n, d = x.shape
-    design = np.hstack([x, np.ones((n, 1))])
-    targets = np.eye(n_classes)[y]
-    weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    design = np.hstack([x, np.ones((n, 1), dtype=dtype)])
+    targets = np.eye(n_classes, dtype=dtype)[y]
+    weight = np.ones(n, dtype=dtype) if sample_weight is None else np.asarray(sample_weight, dtype=dtype)
     weight = weight / weight.mean()
-    ridge = np.full((d + 1, 1), l2)
+    ridge = np.full((d + 1, 1), l2, dtype=dtype)
     ridge[-1] = 0.0
     # Lipschitz bound of the gradient: softmax curvature <= 1/2, times the largest eigenvalue of X^T W X / n
     curvature = np.linalg.eigvalsh((design * weight[:, None]).T @ design / n)[-1]
-    step = 1.0 / (0.5 * curvature + l2)
-    w = np.zeros((d + 1, n_classes)) if start is None else np.array(start, dtype=np.float64)
+    step = dtype(1.0 / (0.5 * curvature + l2))
+    w = np.zeros((d + 1, n_classes), dtype=dtype) if start is None else np.array(start, dtype=dtype)
     previous = w
     for t in range(1, iterations + 1):
-        look = w + (t - 1) / (t + 2) * (w - previous)
+        look = w + dtype((t - 1) / (t + 2)) * (w - previous)
         probabilities = softmax_rows(design @ look)
         gradient = design.T @ ((probabilities - targets) * weight[:, None]) / n + ridge * look
         previous, w = w, look - step * gradient

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from simulator import harm_nets
+from simulator import cue_memory, harm_nets
 from simulator.calibration import LabelMetrics, label_metrics, load_calibration
 from simulator.cues import cues_digest
 from simulator.embeddings import Embedder, embed_fixed
@@ -36,8 +36,8 @@ from simulator.head import (
 )
 from simulator.labels import QUESTION_TYPES, TONES
 from simulator.rubric import Rubric
-from simulator.scoring import FEATURE_LAYOUT, Analysis, Scorer, prepend_tuned, settle
-from simulator.tuned_encoder import TunedEncoder, load_encoder
+from simulator.scoring import FEATURE_LAYOUT, Analysis, Scorer, prepend_tuned, sentences_of, settle
+from simulator.tuned_encoder import TunedEncoder, cache_of, load_encoder
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def _sample_key(example: Example) -> str:
 
 def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,
                 encoder: TunedEncoder | None = None) -> str:
-    payload = json.dumps([rubric.content_hash(), embedder_name, FEATURE_LAYOUT, L2, ITERATIONS, SEED, FOLDS,
+    payload = json.dumps([feature_inputs(rubric), embedder_name, FEATURE_LAYOUT, L2, ITERATIONS, SEED, FOLDS,
                           MAX_FALSE_ALARMS, THRESHOLDS, "question-type head",
                           harm_nets.settings(), cues_digest(),
                           [e.model_dump() for e in examples]],
@@ -135,6 +135,12 @@ def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,
     if encoder is not None:
         payload += encoder.digest
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def feature_inputs(rubric: Rubric) -> dict:
+    """What of a rubric the head's features depend on: its label exemplars and classifier settings. Its
+    name, version and criteria are not among them, so a save that edits only those keeps the head."""
+    return rubric.model_dump(mode="json", include={"labels", "classifier"})
 
 
 class _MemoEmbedder:
@@ -156,6 +162,7 @@ def analyse_examples(rubric: Rubric, embedder: Embedder, examples: list[Example]
     """Exemplar-and-cue analyses; a tone exemplar is analysed by a scorer built without its fold, so its
     exemplar-similarity features do not contain itself."""
     memo = _MemoEmbedder(embedder)
+    cue_memory.recall([sentence for e in examples for sentence in sentences_of(e.text)], cache_of(embedder))
     analyses: list[Analysis | None] = [None] * len(examples)
     others = [i for i, e in enumerate(examples) if e.source != "exemplars"]
     for i, analysis in zip(others, Scorer(rubric, memo).analyse_many([examples[i].text for i in others]),
@@ -319,7 +326,8 @@ def refit_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, saved:
     mean, scale = np.array(saved.mean), np.array(saved.scale)
     z = (features - mean) / scale
     starts = (saved.tone, saved.recommended, saved.question_type)
-    weights = [fit_logistic(z[kept], y, n, balanced_weights(y, n), iterations=REFIT_ITERATIONS, start=start)
+    weights = [fit_logistic(z[kept], y, n, balanced_weights(y, n), iterations=REFIT_ITERATIONS, start=start,
+                            dtype=np.float32).astype(np.float64)
                for (kept, y, n), start in zip(_labels(examples), starts, strict=True)]
     harmful = np.array([e.tone == "harmful" for e in examples])
     nets = harm_nets.continue_harm_nets(saved.harm_nets, z, harmful)
@@ -333,8 +341,13 @@ def refit_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, saved:
 
 def refreshed_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, saved: Head | None,
                    encoder: TunedEncoder | None = None) -> Head:
-    """A head for the edited rubric or calibration sets: `saved` refitted (under a minute) when it can be
-    continued, else trained from nothing (about 8 minutes): no readable head, or its features changed."""
+    """A head for the edited rubric or calibration sets: `saved` itself when what its features depend on
+    is unchanged (`feature_inputs`: a save that edits only criteria or wording); `saved` refitted (seconds)
+    when it can be continued; else trained from nothing (about 8 minutes): no readable head, or its
+    features changed."""
+    if saved is not None and saved.fingerprint == fingerprint(
+            rubric, training_examples(rubric, calibration_dir), embedder.name, encoder):
+        return saved
     if saved is not None:
         try:
             return refit_head(rubric, embedder, calibration_dir, saved, encoder)

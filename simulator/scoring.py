@@ -194,6 +194,12 @@ class Analysis:
     features: np.ndarray
 
 
+def sentences_of(text: str) -> list[str]:
+    """The sentences an utterance is read in (the whole stripped text when it has no sentence break)."""
+    text = text.strip()
+    return split_sentences(text) or [text]
+
+
 def utterance_features(verdicts: list[_SentenceVerdict], whole: np.ndarray, question_type: str,
                        flags: list[str], words: int) -> np.ndarray:
     """The head's input: the utterance embedding, then the sentences' strongest exemplar-and-cue tone
@@ -359,7 +365,7 @@ class Scorer:
             text = text.strip()
             if not text:
                 raise ValueError("cannot score an empty utterance")
-            sentences = split_sentences(text) or [text]
+            sentences = sentences_of(text)
             plans.append((text, sentences, len(to_embed)))
             first = len(to_embed) if len(sentences) == 1 else len(to_embed) + 1  # one sentence: the whole
             sentence_rows.extend(range(first, first + len(sentences)))

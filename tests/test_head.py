@@ -118,7 +118,9 @@ def test_head_for_uses_a_current_file_and_refits_a_stale_one(trained, rubrics, t
     head, _ = trained
     save_head(head, head_path(rubrics, rubric.id, embedder.name))
     assert head_for(rubric, embedder, rubrics, tmp_path).model_dump() == head.model_dump()
-    edited = rubric.model_copy(update={"version": rubric.version + 1})
+    reworded = rubric.model_copy(update={"version": rubric.version + 1, "name": "Reworded"})
+    assert head_for(reworded, embedder, rubrics, tmp_path).model_dump() == head.model_dump()  # features same
+    edited = _with_harmful_exemplars(rubric, "Save the sob story for someone who's paid to listen.")
     retrained = head_for(edited, embedder, rubrics, tmp_path)
     assert retrained is not None and retrained.fingerprint != head.fingerprint
     assert retrained.refitted_from == head.fingerprint
@@ -235,6 +237,34 @@ def test_the_studio_saves_a_rubric_with_its_head_refitted(trained, rubrics, tmp_
     assert current.model_dump() == saved.model_dump()  # current for the saved rubric: no retraining on load
 
 
+def test_a_save_that_edits_only_criteria_keeps_the_head(trained, rubrics, tmp_path, database, one_network):
+    """A criterion's wording or weight, the name and the version are not features: the head file is kept
+    as it was, byte for byte, and no refit runs."""
+    from simulator.services import Services
+    from simulator.storage import Store
+    from simulator.ui.studio import StudioHandlers
+
+    folder = tmp_path / "rubrics"
+    shutil.copytree(rubrics, folder)
+    head, _ = trained
+    path = head_path(folder, "default", "hashing-64")
+    save_head(head, path)
+    before = path.read_bytes()
+    store = Store(database.url)
+    services = Services(Settings(rubrics_dir=folder, data_dir=tmp_path / "data"),
+                        embedder=HashingEmbedder(dim=64), store=store)
+    text = RUBRIC.read_text(encoding="utf-8")
+    edited = re.sub(r"(?m)^name: .*$", "name: Reworded by an instructor", text, count=1)
+    edited = re.sub(r"(?m)^(\s+weight: )[0-9.]+", r"\g<1>0.5", edited, count=1)
+    assert edited != text
+    try:
+        assert StudioHandlers(services).save_rubric(edited) == "default"
+    finally:
+        store.close()
+    assert path.read_bytes() == before
+    assert load_rubric(folder / "default.yaml").name == "Reworded by an instructor"
+
+
 def test_a_head_that_cannot_be_continued_is_trained_from_nothing(trained, rubrics, monkeypatch, one_network):
     import simulator.head_training as head_training
 
@@ -244,8 +274,11 @@ def test_a_head_that_cannot_be_continued_is_trained_from_nothing(trained, rubric
     monkeypatch.setattr(head_training, "train_head", lambda *args: calls.append(args) or (from_nothing, None))
     rubric, embedder = load_rubric(RUBRIC), HashingEmbedder(dim=64)
     assert refreshed_head(rubric, embedder, rubrics / "calibration", None) is from_nothing  # none readable
-    narrow = head.model_copy(update={"n_features": head.n_features - 1})  # features changed since
+    # features changed since it was saved
+    narrow = head.model_copy(update={"n_features": head.n_features - 1, "fingerprint": "older layout"})
     assert refreshed_head(rubric, embedder, rubrics / "calibration", narrow) is from_nothing
     assert len(calls) == 2
-    assert refreshed_head(rubric, embedder, rubrics / "calibration", head).refitted_from == head.fingerprint
+    assert refreshed_head(rubric, embedder, rubrics / "calibration", head) is head  # nothing it reads changed
+    edited = _with_harmful_exemplars(rubric, "Save the sob story for someone who's paid to listen.")
+    assert refreshed_head(edited, embedder, rubrics / "calibration", head).refitted_from == head.fingerprint
     assert len(calls) == 2

@@ -1,0 +1,88 @@
+"""find_cues' findings kept on disk between runs (simulator.cue_memory)."""
+
+import json
+
+import pytest
+
+from simulator import cue_memory, cues
+
+SENTENCES = ["Did he take your passport?", "Tell me about the kitchen.", "You must have known, right?",
+             "Just say yes or no: did he hit you?"]
+
+
+@pytest.fixture
+def searches(monkeypatch):
+    """Counts the pattern searches find_cues makes, starting from an empty memory."""
+    cues.forget_sentences()
+    made = []
+    search = cues._search
+    monkeypatch.setattr(cues, "_search", lambda sentence: made.append(sentence) or search(sentence))
+    yield made
+    cues.forget_sentences()
+
+
+def _file(cache_dir):
+    [path] = (cache_dir / "cues").glob("*.json")
+    return path
+
+
+def test_a_later_run_reads_the_cues_back_instead_of_searching(tmp_path, searches):
+    expected = {sentence: cues.find_cues(sentence) for sentence in SENTENCES}
+    searches.clear()
+    cues.forget_sentences()
+    cue_memory.recall(SENTENCES, tmp_path)
+    assert sorted(searches) == sorted(SENTENCES)  # the first run searches and writes the file
+    cues.forget_sentences()  # as a new process starts
+    searches.clear()
+    cue_memory.recall(SENTENCES + SENTENCES[:1], tmp_path)
+    assert searches == []
+    assert {sentence: cues.find_cues(sentence) for sentence in SENTENCES} == expected
+    assert searches == []
+
+
+def test_the_file_holds_hashes_not_the_sentences(tmp_path, searches):
+    cue_memory.recall(SENTENCES, tmp_path)
+    text = _file(tmp_path).read_text(encoding="utf-8")
+    assert len(json.loads(text)) == len(SENTENCES)
+    assert not any(sentence in text for sentence in SENTENCES)
+
+
+def test_new_sentences_are_added_and_a_damaged_file_is_searched_again(tmp_path, searches):
+    cue_memory.recall(SENTENCES[:2], tmp_path)
+    cue_memory.recall(SENTENCES, tmp_path)
+    assert len(json.loads(_file(tmp_path).read_text(encoding="utf-8"))) == len(SENTENCES)
+    saved = json.loads(_file(tmp_path).read_text(encoding="utf-8"))
+    saved[next(iter(saved))] = [["only", "two"]]  # one entry damaged
+    _file(tmp_path).write_text(json.dumps(saved), encoding="utf-8")
+    cues.forget_sentences()
+    searches.clear()
+    cue_memory.recall(SENTENCES, tmp_path)
+    assert len(searches) == 1
+    _file(tmp_path).write_text("{not json", encoding="utf-8")
+    cues.forget_sentences()
+    searches.clear()
+    cue_memory.recall(SENTENCES, tmp_path)
+    assert sorted(searches) == sorted(SENTENCES)
+    assert len(json.loads(_file(tmp_path).read_text(encoding="utf-8"))) == len(SENTENCES)
+
+
+def test_an_edited_cue_module_starts_a_new_file(tmp_path, searches, monkeypatch):
+    cue_memory.recall(SENTENCES, tmp_path)
+    monkeypatch.setattr(cue_memory, "_version", lambda: "edited")
+    cues.forget_sentences()
+    searches.clear()
+    cue_memory.recall(SENTENCES, tmp_path)
+    assert sorted(searches) == sorted(SENTENCES)
+    assert len(list((tmp_path / "cues").glob("*.json"))) == 2
+
+
+def test_without_a_cache_folder_nothing_is_kept(searches):
+    cue_memory.recall(SENTENCES, None)
+    assert searches == []  # searched later, when the scorer asks
+
+
+def test_the_memory_is_emptied_when_full(monkeypatch, searches):
+    monkeypatch.setattr(cues, "MEMORY_LIMIT", 2)
+    for sentence in SENTENCES[:3]:
+        cues.find_cues(sentence)
+    assert cues.remembered(SENTENCES[0]) is None and cues.remembered(SENTENCES[2]) is not None
