@@ -100,13 +100,23 @@ def exemplar_examples(rubric: Rubric) -> list[Example]:
 def calibration_examples(calibration_dir: Path) -> list[Example]:
     """Every calibration set's items, files in name order: the same for every rubric, so the studio reads
     them once for the saved and the edited one."""
-    examples: list[Example] = []
-    for path in sorted(Path(calibration_dir).glob("*.yaml")):
+    return [example for path in sorted(Path(calibration_dir).glob("*.yaml"))
+            for example in _set_examples(path)]
+
+
+_PARSED: dict[Path, tuple[str, list[Example]]] = {}  # path -> (hash of its bytes, its examples)
+
+
+def _set_examples(path: Path) -> list[Example]:
+    """One calibration set's items, parsed once per content in this process: parsing the 27k items takes
+    about 2 s, and a studio save reads them more than once."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if _PARSED.get(path, ("",))[0] != digest:
         calibration = load_calibration(path)
-        examples += [Example(text=item.text, tone=item.tone, recommended=item.recommended,
-                             question_type=item.question_type, source=calibration.id)
-                     for item in calibration.items]
-    return examples
+        _PARSED[path] = digest, [Example(text=item.text, tone=item.tone, recommended=item.recommended,
+                                         question_type=item.question_type, source=calibration.id)
+                                 for item in calibration.items]
+    return _PARSED[path][1]
 
 
 def studio_sample(examples: list[Example], size: int = STUDIO_SAMPLE) -> list[Example]:

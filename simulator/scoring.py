@@ -9,6 +9,7 @@ decided each label is named in the evidence, for assessors and the JSON.
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -153,8 +154,13 @@ class ExemplarClassifier:
 
     def nearest(self, similarities: np.ndarray, label: str) -> str:
         """The exemplar of `label` nearest to one vector, from its row of `read`'s similarities."""
-        columns = np.flatnonzero(self.label_index == self.labels.index(label))
+        columns = self._columns[label]
         return self.texts[int(columns[int(similarities[columns].argmax())])]
+
+    @functools.cached_property
+    def _columns(self) -> dict[str, np.ndarray]:
+        """Each label's exemplar columns (asked for twice per sentence)."""
+        return {label: np.flatnonzero(self.label_index == i) for i, label in enumerate(self.labels)}
 
 
 def cue_bonus(cues: list[Cue], labels: tuple[str, ...], dimension: str) -> np.ndarray:

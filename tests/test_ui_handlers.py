@@ -329,13 +329,23 @@ def test_filters_export_and_rescore(services, users):
 def test_rubric_comparison_shows_metrics_before_saving(services, monkeypatch):
     monkeypatch.setattr(harm_nets, "NETS", 1)  # two cross-validations: one harm network per fold, not five
     shutil.copytree(REPO / "rubrics" / "calibration", services.settings.rubrics_dir / "calibration")
+    import simulator.ui.studio as studio_module
+
+    validations = []
+    validate = studio_module.cross_validate_head
+    monkeypatch.setattr(studio_module, "cross_validate_head",
+                        lambda *args, **kwargs: validations.append(args[0].name) or validate(*args, **kwargs))
     studio = StudioHandlers(services)
     text = studio.load_rubric("default")
     table = studio.compare_rubric("default", text)
     assert "cross-validation" in table and "| harmful | recall |" in table and "+0.000" in table
     assert "a fixed sample of 3000 of the" in table  # the repository's sets are far larger
+    renamed = text.replace("\nname: ", "\nname: Renamed ", 1)  # the features do not read the name
+    assert renamed != text and "+0.000" in studio.compare_rubric("default", renamed)
+    assert len(validations) == 1  # one cross-validation served both comparisons
     edited = text.replace("    neutral:\n", "    neutral:\n      - Where did you sleep at night?\n", 1)
     assert edited != text and "fixed sample of 3000" in studio.compare_rubric("default", edited)
+    assert len(validations) == 2
     with pytest.raises(DataFileError, match="labels"):
         studio.compare_rubric("default", text.replace("labels:", "labelz:", 1))
 

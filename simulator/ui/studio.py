@@ -121,7 +121,7 @@ def replay_chart(session: Session) -> str:
 class StudioHandlers:
     def __init__(self, services: Services):
         self.services = services
-        self._validated: dict[str, CrossValidation] = {}  # the saved rubric's figures, by head fingerprint
+        self._validated: dict[str, CrossValidation] = {}  # by fingerprint: saved and tried rubrics
 
     def _instructor(self, request: gr.Request | None) -> User:
         user = current_user(self.services, request)
@@ -242,14 +242,15 @@ class StudioHandlers:
         embedder = self.services.embedder()
         saved_rubric = self.services.rubric(rubric_id)
         encoder = shipped_encoder(self.services.settings.rubrics_dir, rubric_id, embedder)
-        examples = studio_sample(exemplar_examples(saved_rubric) + calibration)
-        key = fingerprint(saved_rubric, examples, embedder.name, encoder)
-        if key not in self._validated:  # the saved side changes only when the rubric or the sets do
-            self._validated[key] = cross_validate_head(saved_rubric, embedder, examples, encoder=encoder)
-        trial = cross_validate_head(edited, embedder, studio_sample(exemplar_examples(edited) + calibration),
-                                    encoder=encoder)
+        figures = []
+        for rubric in (saved_rubric, edited):  # unchanged features: the saved side's
+            examples = studio_sample(exemplar_examples(rubric) + calibration)
+            key = fingerprint(rubric, examples, embedder.name, encoder)
+            if key not in self._validated:
+                self._validated[key] = cross_validate_head(rubric, embedder, examples, encoder=encoder)
+            figures.append(self._validated[key])
         sampled = sum(e.source != "exemplars" for e in examples)
-        return metrics_table(self._validated[key], trial, sampled, len(calibration))
+        return metrics_table(*figures, sampled, len(calibration))
 
     def save_rubric(self, text: str, request: gr.Request | None = None) -> str:
         user = self._instructor(request)
