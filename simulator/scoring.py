@@ -116,13 +116,10 @@ def is_recommended(question_type: str, tone: str, deciding_flags: list[str]) -> 
 @dataclass
 class Reading:
     """What one exemplar classifier reads in vectors: label logits, and the cosine similarity to each
-    exemplar (for naming the nearest). `reading[i]` is row i's."""
+    exemplar (for naming the nearest), one row per vector."""
 
     logits: np.ndarray
     similarities: np.ndarray
-
-    def __getitem__(self, row: int) -> Reading:
-        return Reading(self.logits[row], self.similarities[row])
 
 
 @dataclass
@@ -379,14 +376,12 @@ class Scorer:
         if not to_embed:
             return []
         vectors, tuned = self._embed(to_embed, [text for text, _, _ in plans], rescoring)
-        types = self.question_types.read(vectors[sentence_rows])
-        tones = self.tones.read(vectors[sentence_rows])
+        verdicts = self._label_sentences([sentence for _, sentences, _ in plans for sentence in sentences],
+                                         vectors[sentence_rows])
         results, at = [], 0
         for text, sentences, row in plans:
-            verdicts = [self._label_sentence(sentence, types[at + i], tones[at + i])
-                        for i, sentence in enumerate(sentences)]
+            results.append(self._analyse(text, verdicts[at:at + len(sentences)], vectors[row]))
             at += len(sentences)
-            results.append(self._analyse(text, verdicts, vectors[row]))
         if tuned is not None:
             prepend_tuned(results, tuned)
         return results
@@ -409,24 +404,35 @@ class Scorer:
             return self.embedder.embed(texts), beside.result()
         return self.embedder.embed(texts), tuned.embed(wholes)
 
-    def _label_sentence(self, sentence: str, types: Reading, tones: Reading) -> _SentenceVerdict:
-        cues = find_cues(sentence)
-        type_logits = types.logits + cue_bonus(cues, QUESTION_TYPES, "question_type")
-        cue_tone = cue_bonus(cues, TONES, "tone")
+    def _label_sentences(self, sentences: list[str], vectors: np.ndarray) -> list[_SentenceVerdict]:
+        """Each sentence's labels from its exemplar logits plus its cues' evidence, the batch's arithmetic
+        in whole arrays (a retrain labels 43k sentences)."""
+        types, tones = self.question_types.read(vectors), self.tones.read(vectors)
+        found = [find_cues(sentence) for sentence in sentences]
+        type_bonus = np.stack([cue_bonus(cues, QUESTION_TYPES, "question_type") for cues in found])
+        type_logits = types.logits + type_bonus
+        cue_tone = np.stack([cue_bonus(cues, TONES, "tone") for cues in found])
         tone_logits = tones.logits + cue_tone
-        if any(cue.tone.get("harmful", 0.0) >= STRONG for cue in cues):
-            tone_logits[_HARMFUL] = max(tone_logits[_HARMFUL], tone_logits.max() + STRONG)
-        question_type = QUESTION_TYPES[int(type_logits.argmax())]
-        tone = TONES[int(tone_logits.argmax())]
-        flags = [flag for cue in cues for flag in cue.flags
-                 if question_type in _FLAG_NEEDS_TYPE.get(flag, {question_type})]
-        label = SentenceLabel(
-            text=sentence, question_type=question_type, tone=tone, flags=_ordered(flags),
-            nearest=[self.question_types.nearest(types.similarities, question_type),
-                     self.tones.nearest(tones.similarities, tone)],
-        )
-        return _SentenceVerdict(label, cues, type_confidence=float(softmax(type_logits).max()),
-                                tone_probabilities=softmax(tone_logits), cue_tone=cue_tone)
+        certain = np.array([any(cue.tone.get("harmful", 0.0) >= STRONG for cue in cues) for cues in found])
+        if certain.any():  # a strong harmful cue decides the tone
+            tone_logits[certain, _HARMFUL] = np.maximum(tone_logits[certain, _HARMFUL],
+                                                        tone_logits[certain].max(axis=1) + STRONG)
+        type_confidence = softmax(type_logits).max(axis=1)
+        tone_probabilities = softmax(tone_logits)
+        verdicts = []
+        for i, (sentence, cues) in enumerate(zip(sentences, found, strict=True)):
+            question_type = QUESTION_TYPES[int(type_logits[i].argmax())]
+            tone = TONES[int(tone_logits[i].argmax())]
+            flags = [flag for cue in cues for flag in cue.flags
+                     if question_type in _FLAG_NEEDS_TYPE.get(flag, {question_type})]
+            label = SentenceLabel(
+                text=sentence, question_type=question_type, tone=tone, flags=_ordered(flags),
+                nearest=[self.question_types.nearest(types.similarities[i], question_type),
+                         self.tones.nearest(tones.similarities[i], tone)],
+            )
+            verdicts.append(_SentenceVerdict(label, cues, type_confidence=float(type_confidence[i]),
+                                             tone_probabilities=tone_probabilities[i], cue_tone=cue_tone[i]))
+        return verdicts
 
     def _analyse(self, text: str, verdicts: list[_SentenceVerdict], whole: np.ndarray) -> Analysis:
         summary = is_summary_check([verdict.label.text for verdict in verdicts])
