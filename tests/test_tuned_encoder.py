@@ -1,6 +1,7 @@
 """The tuned encoder: the fixed half split, the LoRA merge maths, held-out views, and the shipped files."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +18,8 @@ from simulator.head_training import (
     fingerprint,
     head_for,
     head_path,
+    refit_head,
+    shipped_encoder,
     train_head,
     training_examples,
 )
@@ -246,6 +249,38 @@ def test_the_train_command_rebuilds_encoder_and_head_beside_the_rubric(tmp_path,
     refitted = fingerprint(load_rubric(rubrics / "default.yaml"), examples, "all-minilm-l6-v2",
                            SimpleNamespace(digest=blended["digest"]))
     assert head["fingerprint"] == refitted  # the head was refitted on the blended encoder
+
+
+@pytest.mark.real_model
+def test_prepare_leaves_a_refit_nothing_to_embed_or_search(tmp_path, monkeypatch, capsys):
+    """After `interview-sim rubric prepare`, a studio save's refit in a new process (fresh embedder,
+    encoder and cue memory) reads every vector and cue from the disk cache."""
+    from simulator import cues
+    from simulator.cli import main as cli_main
+    from simulator.models import load_embedder
+
+    rubrics = _small_rubrics(tmp_path)
+    shutil.copytree(REPO / "rubrics" / "heads", rubrics / "heads")  # the shipped head and tuned encoder
+    monkeypatch.setenv("INTERVIEW_SIM_CACHE_DIR", str(tmp_path / "cache"))
+    flags = ["--rubrics-dir", str(rubrics), "--embedder-runtime", "torch"]
+    assert cli_main(["rubric", "prepare", *flags]) == 0
+    assert re.search(r"prepared \d+ examples for rubric default", capsys.readouterr().out)
+
+    settings = Settings.load({"rubrics_dir": rubrics, "embedder_runtime": "torch"})
+    embedder = load_embedder(settings)
+    encoder = shipped_encoder(rubrics, "default", embedder)
+    cues.forget_sentences()
+
+    def computed(*args):
+        pytest.fail("computed again after prepare")
+
+    monkeypatch.setattr(embedder.inner, "embed", computed)
+    monkeypatch.setattr(TunedEncoder, "_model", computed)
+    monkeypatch.setattr(cues, "_search", computed)
+    saved = load_head(head_path(rubrics, "default", embedder.name))
+    rubric = load_rubric(rubrics / "default.yaml")
+    head = refit_head(rubric, embedder, rubrics / "calibration", saved, encoder)
+    assert head.refitted_from == saved.fingerprint
 
 
 @pytest.mark.parametrize(("flags", "message"), [
