@@ -227,7 +227,9 @@ def test_the_studio_saves_a_rubric_with_its_head_refitted(trained, rubrics, tmp_
     text = RUBRIC.read_text(encoding="utf-8").replace(
         "    harmful:\n", "    harmful:\n      - Save the sob story for someone who's paid to listen.\n", 1)
     try:
-        assert StudioHandlers(services).save_rubric(text) == "default"
+        outcome = StudioHandlers(services).save_rubric(text)
+        assert (outcome.rubric_id, outcome.head) == ("default", "refitted")
+        assert "refitted to the edited exemplars (" in outcome.message()
     finally:
         store.close()
     saved = load_head(head_path(folder, "default", "hashing-64"))
@@ -258,7 +260,9 @@ def test_a_save_that_edits_only_criteria_keeps_the_head(trained, rubrics, tmp_pa
     edited = re.sub(r"(?m)^(\s+weight: )[0-9.]+", r"\g<1>0.5", edited, count=1)
     assert edited != text
     try:
-        assert StudioHandlers(services).save_rubric(edited) == "default"
+        outcome = StudioHandlers(services).save_rubric(edited)
+        assert (outcome.rubric_id, outcome.head) == ("default", "kept")
+        assert "learned head is unchanged" in outcome.message()
     finally:
         store.close()
     assert path.read_bytes() == before

@@ -260,7 +260,9 @@ def test_preview_and_replay_show_internal_state(services):
 def test_rubric_edit_saves_with_history(services):
     studio = StudioHandlers(services)
     text = studio.load_rubric("default")
-    assert studio.save_rubric(text) == "default"
+    saved = studio.save_rubric(text)
+    assert saved.rubric_id == "default" and saved.head == "none"
+    assert saved.message().startswith("✓ Saved rubric 'default'; this rubric has no learned head")
     assert list((services.settings.rubrics_dir / ".history").glob("default.*.yaml"))
 
 

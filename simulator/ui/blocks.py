@@ -339,7 +339,7 @@ def _studio_tab(app: gr.Blocks, handlers: StudioHandlers, courses: CourseHandler
 
     @shown_as_errors
     def save_rubric(text, request: gr.Request):
-        return f"✓ Saved rubric '{render.inert(handlers.save_rubric(text, request))}'."
+        return handlers.save_rubric(text, request).message()
 
     private = {"api_visibility": "private"}
     app.load(list_on_load, None, [persona, load_errors, rubric], **private)

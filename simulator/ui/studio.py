@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,23 @@ class Preview:
 
     session: Session
     chat: list[dict]
+
+
+@dataclass
+class RubricSaved:
+    """What a rubric save did to the scorer's learned head, for the instructor's status line."""
+
+    rubric_id: str
+    head: str  # "kept" (features unchanged), "refitted", "trained" (from nothing) or "none" (no head file)
+    seconds: float
+
+    def message(self) -> str:
+        done = {"kept": "the scorer's learned head is unchanged (no exemplar or classifier setting edited)",
+                "refitted": "the scorer's learned head was refitted to the edited exemplars",
+                "trained": "the scorer's learned head was trained again from nothing",
+                "none": "this rubric has no learned head; it scores by exemplars and cues"}[self.head]
+        took = f" ({self.seconds:.0f} s)" if self.head in ("refitted", "trained") else ""
+        return f"✓ Saved rubric '{render.inert(self.rubric_id)}'; {done}{took}."
 
 
 def parse_persona(text: str) -> Persona:
@@ -252,20 +270,25 @@ class StudioHandlers:
         sampled = sum(e.source != "exemplars" for e in examples)
         return metrics_table(*figures, sampled, len(calibration))
 
-    def save_rubric(self, text: str, request: gr.Request | None = None) -> str:
+    def save_rubric(self, text: str, request: gr.Request | None = None) -> RubricSaved:
         user = self._instructor(request)
         rubric = parse_rubric(text)
         rubrics_dir = Path(self.services.settings.rubrics_dir)
         save_atomically(rubrics_dir, rubric.id, "rubric", text)
         embedder = self.services.embedder()
         path = head_path(rubrics_dir, rubric.id, embedder.name)
+        started, outcome = time.monotonic(), "none"
         if path.exists():  # the head beside the rubric learns the edited rubric's examples
             encoder = shipped_encoder(rubrics_dir, rubric.id, embedder)
-            save_head(refreshed_head(rubric, embedder, rubrics_dir / "calibration", load_head(path), encoder),
-                      path)
+            saved = load_head(path)
+            head = refreshed_head(rubric, embedder, rubrics_dir / "calibration", saved, encoder)
+            outcome = "kept" if head is saved else "refitted" if head.refitted_from else "trained"
+            if head is not saved:
+                save_head(head, path)
         self.services.reload_rubrics()
-        self.services.store().audit(user.name, "rubric_saved", rubric.id, {"hash": rubric.content_hash()})
-        return rubric.id
+        self.services.store().audit(user.name, "rubric_saved", rubric.id,
+                                    {"hash": rubric.content_hash(), "head": outcome})
+        return RubricSaved(rubric.id, outcome, time.monotonic() - started)
 
 
 def metrics_table(saved: CrossValidation, edited: CrossValidation, sampled: int, utterances: int) -> str:
