@@ -35,7 +35,7 @@ from simulator.ui.review import (
     progress_chart,
     transcript_markdown,
 )
-from simulator.ui.studio import StudioHandlers
+from simulator.ui.studio import RubricSaved, StudioHandlers
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -263,6 +263,8 @@ def test_rubric_edit_saves_with_history(services):
     saved = studio.save_rubric(text)
     assert saved.rubric_id == "default" and saved.head == "none"
     assert saved.message().startswith("✓ Saved rubric 'default'; this rubric has no learned head")
+    assert "rubric prepare" not in RubricSaved("default", "refitted", 14.0).message()
+    assert "(300 s). The first save after an install" in RubricSaved("default", "refitted", 300.0).message()
     assert list((services.settings.rubrics_dir / ".history").glob("default.*.yaml"))
 
 

@@ -52,6 +52,9 @@ class Preview:
     chat: list[dict]
 
 
+SLOW_SAVE = 120.0  # seconds: a refit this slow was embedding the calibration sets (a cold cache)
+
+
 @dataclass
 class RubricSaved:
     """What a rubric save did to the scorer's learned head, for the instructor's status line."""
@@ -66,7 +69,10 @@ class RubricSaved:
                 "trained": "the scorer's learned head was trained again from nothing",
                 "none": "this rubric has no learned head; it scores by exemplars and cues"}[self.head]
         took = f" ({self.seconds:.0f} s)" if self.head in ("refitted", "trained") else ""
-        return f"✓ Saved rubric '{render.inert(self.rubric_id)}'; {done}{took}."
+        cold = self.head == "refitted" and self.seconds > SLOW_SAVE
+        slow = (" The first save after an install embeds the calibration sets; `interview-sim rubric "
+                "prepare` does that beforehand.") if cold else ""
+        return f"✓ Saved rubric '{render.inert(self.rubric_id)}'; {done}{took}.{slow}"
 
 
 def parse_persona(text: str) -> Persona:
