@@ -11,40 +11,51 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import tempfile
 import threading
 from pathlib import Path
 
 from simulator import cues
+from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 
 _LOCK = threading.Lock()  # the studio's comparison and a save may recall at once
+
+
+def _source_version() -> str | None:
+    """The hash of cues.py as this process imported it (None when its source cannot be read: no file is
+    kept then). Read once: a file edited while the process runs must not take this process's cues."""
+    try:
+        return hashlib.sha256(Path(cues.__file__).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+
+
+_VERSION = _source_version()
 
 
 def recall(sentences: list[str], cache_dir: Path | None) -> None:
     """Put each sentence's cues in find_cues' memory: read back from the cache file where it has them,
     else searched now; the file is rewritten when it lacked any. Without a cache folder, nothing is kept."""
-    if cache_dir is None:
+    if cache_dir is None or _VERSION is None:
         return
-    path = Path(cache_dir) / "cues" / f"{_version()}.json"
+    path = Path(cache_dir) / "cues" / f"{_VERSION}.json"
     with _LOCK:
         saved = _read(path)
         added = False
         for sentence in dict.fromkeys(sentences):
             key = _key(sentence)
-            if cues.remembered(sentence) is not None and key in saved:
+            known = cues.remembered(sentence)
+            if known is not None and key in saved:
                 continue
-            found = _decoded(saved.get(key))
-            if found is None:  # not saved yet, or unreadable
-                found = tuple(cues.find_cues(sentence))
-                saved[key] = [_encoded(cue) for cue in found]
+            read_back = _decoded(saved.get(key))
+            if read_back is None:  # not saved yet, or unreadable
+                read_back = known if known is not None else tuple(cues.find_cues(sentence))
+                saved[key] = [_encoded(cue) for cue in read_back]
                 added = True
-            cues.remember(sentence, found)
+            if known is None:
+                cues.remember(sentence, read_back)
         if added:
             _write(path, saved)
-
-
-def _version() -> str:
-    return hashlib.sha256(Path(cues.__file__).read_bytes()).hexdigest()[:16]
 
 
 def _key(sentence: str) -> str:
@@ -56,11 +67,21 @@ def _encoded(cue: cues.Cue) -> list:
 
 
 def _decoded(saved: object) -> tuple[cues.Cue, ...] | None:
+    """The cues of one saved entry, or None when it is not what `_encoded` writes."""
     try:
-        return tuple(cues.Cue(name, match, tuple(flags), dict(question_type), dict(tone))
-                     for name, match, flags, question_type, tone in saved)
+        found = tuple(cues.Cue(name, match, tuple(flags), dict(question_type), dict(tone))
+                      for name, match, flags, question_type, tone in saved)
     except (TypeError, ValueError):
         return None
+    return found if all(_well_formed(cue) for cue in found) else None
+
+
+def _well_formed(cue: cues.Cue) -> bool:
+    weights = [*cue.question_type.values(), *cue.tone.values()]
+    return (isinstance(cue.name, str) and isinstance(cue.match, str)
+            and all(flag in FLAGS for flag in cue.flags)
+            and set(cue.question_type) <= set(QUESTION_TYPES) and set(cue.tone) <= set(TONES)
+            and all(isinstance(weight, int | float) and not isinstance(weight, bool) for weight in weights))
 
 
 def _read(path: Path) -> dict[str, list]:
@@ -74,8 +95,10 @@ def _read(path: Path) -> dict[str, list]:
 def _write(path: Path, saved: dict[str, list]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")  # app instances may share the cache
-        tmp.write_text(json.dumps(saved, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(path)
+        # a name of its own: app instances sharing the cache may even share a process id (containers)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=path.stem,
+                                         suffix=".tmp", delete=False) as tmp:
+            json.dump(saved, tmp, separators=(",", ":"))
+        Path(tmp.name).replace(path)
     except OSError:
         pass  # a read-only cache only costs speed

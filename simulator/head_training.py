@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from simulator import cue_memory, harm_nets
 from simulator.calibration import LabelMetrics, label_metrics, load_calibration
@@ -52,6 +52,8 @@ THRESHOLDS = tuple(round(0.2 + 0.025 * i, 3) for i in range(31))  # 0.200 ... 0.
 
 
 class Example(BaseModel):
+    model_config = ConfigDict(frozen=True)  # calibration sets' examples are shared (_set_examples)
+
     text: str
     tone: str
     recommended: bool | None  # None for tone exemplars, which carry no recommendation
@@ -111,12 +113,15 @@ def _set_examples(path: Path) -> list[Example]:
     """One calibration set's items, parsed once per content in this process: parsing the 27k items takes
     about 2 s, and a studio save reads them more than once."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if _PARSED.get(path, ("",))[0] != digest:
-        calibration = load_calibration(path)
-        _PARSED[path] = digest, [Example(text=item.text, tone=item.tone, recommended=item.recommended,
-                                         question_type=item.question_type, source=calibration.id)
-                                 for item in calibration.items]
-    return _PARSED[path][1]
+    if _PARSED.get(path, ("",))[0] == digest:
+        return _PARSED[path][1]
+    calibration = load_calibration(path)
+    examples = [Example(text=item.text, tone=item.tone, recommended=item.recommended,
+                        question_type=item.question_type, source=calibration.id)
+                for item in calibration.items]
+    if hashlib.sha256(path.read_bytes()).hexdigest() == digest:  # not edited while it was parsed
+        _PARSED[path] = digest, examples
+    return examples
 
 
 def studio_sample(examples: list[Example], size: int = STUDIO_SAMPLE) -> list[Example]:
@@ -148,9 +153,11 @@ def fingerprint(rubric: Rubric, examples: list[Example], embedder_name: str,
 
 
 def feature_inputs(rubric: Rubric) -> dict:
-    """What of a rubric the head's features depend on: its label exemplars and classifier settings. Its
-    name, version and criteria are not among them, so a save that edits only those keeps the head."""
-    return rubric.model_dump(mode="json", include={"labels", "classifier"})
+    """What of a rubric the head's features depend on: its label exemplars and the exemplar classifier's
+    settings. Its name, version, description and criteria (with their temperature) are not among them,
+    so a save that edits only those keeps the head."""
+    return rubric.model_dump(mode="json", include={
+        "labels": True, "classifier": {"neighbours", "temperature", "bias"}})
 
 
 class _MemoEmbedder:
@@ -363,9 +370,9 @@ def prepare_caches(rubric: Rubric, embedder: Embedder, calibration_dir: Path,
 def refreshed_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, saved: Head | None,
                    encoder: TunedEncoder | None = None) -> Head:
     """A head for the edited rubric or calibration sets: `saved` itself when what its features depend on
-    is unchanged (`feature_inputs`: a save that edits only criteria or wording); `saved` refitted (seconds)
-    when it can be continued; else trained from nothing (about 8 minutes): no readable head, or its
-    features changed."""
+    is unchanged (`feature_inputs`: a save that edits only criteria, name or version); `saved` refitted
+    (seconds) when it can be continued; else trained from nothing (about 8 minutes): no readable head,
+    or its features changed."""
     if saved is not None and saved.fingerprint == fingerprint(
             rubric, training_examples(rubric, calibration_dir), embedder.name, encoder):
         return saved
@@ -391,7 +398,7 @@ def head_for(rubric: Rubric, embedder: Embedder, rubrics_dir: Path, cache_dir: P
             return None  # its features need the encoder; the scorer runs on exemplars and cues instead
     calibration_dir = Path(rubrics_dir) / "calibration"
     current = fingerprint(rubric, training_examples(rubric, calibration_dir), embedder.name, encoder)
-    cached_path = Path(cache_dir) / "heads" / f"{current}.json"
+    cached_path = Path(cache_dir) / "heads" / f"{rubric.id}.{current}.json"  # clones may share features
     head = shipped if shipped.fingerprint == current else load_head(cached_path)
     if head is not None:
         if encoder is not None:

@@ -52,12 +52,15 @@ def test_new_sentences_are_added_and_a_damaged_file_is_searched_again(tmp_path, 
     cue_memory.recall(SENTENCES, tmp_path)
     assert len(json.loads(_file(tmp_path).read_text(encoding="utf-8"))) == len(SENTENCES)
     saved = json.loads(_file(tmp_path).read_text(encoding="utf-8"))
-    saved[next(iter(saved))] = [["only", "two"]]  # one entry damaged
+    first, second, third = list(saved)[:3]
+    saved[first] = [["only", "two"]]  # damaged entries: a wrong shape, an unknown label, a weight as text
+    saved[second] = [["opening", "Did", [], {"yes_no": 2.0}, {}]]
+    saved[third] = [["opening", "Tell", [], {"invitation": "4"}, {}]]
     _file(tmp_path).write_text(json.dumps(saved), encoding="utf-8")
     cues.forget_sentences()
     searches.clear()
     cue_memory.recall(SENTENCES, tmp_path)
-    assert len(searches) == 1
+    assert len(searches) == 3
     _file(tmp_path).write_text("{not json", encoding="utf-8")
     cues.forget_sentences()
     searches.clear()
@@ -68,7 +71,7 @@ def test_new_sentences_are_added_and_a_damaged_file_is_searched_again(tmp_path, 
 
 def test_an_edited_cue_module_starts_a_new_file(tmp_path, searches, monkeypatch):
     cue_memory.recall(SENTENCES, tmp_path)
-    monkeypatch.setattr(cue_memory, "_version", lambda: "edited")
+    monkeypatch.setattr(cue_memory, "_VERSION", "edited")
     cues.forget_sentences()
     searches.clear()
     cue_memory.recall(SENTENCES, tmp_path)
@@ -76,9 +79,20 @@ def test_an_edited_cue_module_starts_a_new_file(tmp_path, searches, monkeypatch)
     assert len(list((tmp_path / "cues").glob("*.json"))) == 2
 
 
-def test_without_a_cache_folder_nothing_is_kept(searches):
+def test_without_a_cache_folder_or_a_readable_cue_module_nothing_is_kept(tmp_path, searches, monkeypatch):
     cue_memory.recall(SENTENCES, None)
-    assert searches == []  # searched later, when the scorer asks
+    monkeypatch.setattr(cue_memory, "_VERSION", None)  # cues.py's source could not be read
+    cue_memory.recall(SENTENCES, tmp_path)
+    assert searches == [] and not (tmp_path / "cues").exists()  # searched later, when the scorer asks
+    assert cues.remembered(SENTENCES[0]) is None
+
+
+def test_cues_remembered_in_the_process_are_written_without_searching_again(tmp_path, searches):
+    for sentence in SENTENCES:
+        cues.find_cues(sentence)
+    searches.clear()
+    cue_memory.recall(SENTENCES, tmp_path)
+    assert searches == [] and len(json.loads(_file(tmp_path).read_text(encoding="utf-8"))) == len(SENTENCES)
 
 
 def test_the_memory_is_emptied_when_full(monkeypatch, searches):

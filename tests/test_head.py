@@ -65,6 +65,17 @@ def test_fit_logistic_continues_from_a_start():
     assert np.abs(continued - optimum).max() < np.abs(nearby - optimum).max()
 
 
+def test_fit_logistic_in_float32_stays_close_to_float64():
+    """A studio save's refit runs in float32; the rebuilt head stays float64."""
+    rng = np.random.default_rng(7)
+    x, y = rng.normal(size=(400, 12)), rng.integers(0, 3, size=400)
+    start = rng.normal(scale=0.1, size=(13, 3))
+    wide = fit_logistic(x, y, 3, iterations=60, start=start)
+    narrow = fit_logistic(x, y, 3, iterations=60, start=start, dtype=np.float32)
+    assert narrow.dtype == np.float32 and wide.dtype == np.float64
+    assert np.abs(narrow - wide).max() < 1e-4
+
+
 def test_balanced_weights_by_hand():
     # 3 of class 0, 1 of class 1: 4 / (2 * 3) and 4 / (2 * 1)
     assert np.allclose(balanced_weights(np.array([0, 0, 0, 1]), 2), [2 / 3, 2 / 3, 2 / 3, 2.0])
@@ -124,7 +135,7 @@ def test_head_for_uses_a_current_file_and_refits_a_stale_one(trained, rubrics, t
     retrained = head_for(edited, embedder, rubrics, tmp_path)
     assert retrained is not None and retrained.fingerprint != head.fingerprint
     assert retrained.refitted_from == head.fingerprint
-    assert (tmp_path / "heads" / f"{retrained.fingerprint}.json").exists()
+    assert (tmp_path / "heads" / f"{rubric.id}.{retrained.fingerprint}.json").exists()
     head_path(rubrics, rubric.id, embedder.name).unlink()
 
 

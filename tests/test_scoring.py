@@ -3,15 +3,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from simulator.calibration import load_calibration
+from simulator.cues import STRONG, find_cues
 from simulator.embeddings import CachedEmbedder, HashingEmbedder, yields_cores
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 from simulator.rubric import load_rubric
 from simulator.scoring import (
     SURE_STATEMENT,
+    Reading,
     Scorer,
     cosine_matrix,
     criterion_score,
+    cue_bonus,
     is_recommended,
+    sentences_of,
     settle,
     softmax,
     top_k_class_scores,
@@ -397,3 +402,40 @@ def test_a_threatened_invitation_is_a_directive_whatever_the_head_reads(fake_sco
     assert settle(demand, calm, 0.3, 0.7, _type_p(read))[3] == "directive"
     honest = fake_scorer.analyse_many(["I can't promise you won't be charged. What I can do is explain."])[0]
     assert settle(honest, calm, 0.3, 0.7, _type_p("statement"))[3] == "statement"  # not an invitation
+
+
+def _one_sentence(scorer: Scorer, sentence: str, types, tones) -> tuple:
+    """A sentence labelled on its own, as the scorer did before it labelled batches in whole arrays: the
+    reference the batch must equal bit for bit (the learned head's features are built from it)."""
+    found = find_cues(sentence)
+    type_logits = types.logits + cue_bonus(found, QUESTION_TYPES, "question_type")
+    cue_tone = cue_bonus(found, TONES, "tone")
+    tone_logits = tones.logits + cue_tone
+    if any(cue.tone.get("harmful", 0.0) >= STRONG for cue in found):
+        harmful = TONES.index("harmful")
+        tone_logits[harmful] = max(tone_logits[harmful], tone_logits.max() + STRONG)
+    question_type = QUESTION_TYPES[int(type_logits.argmax())]
+    tone = TONES[int(tone_logits.argmax())]
+    return (question_type, tone, scorer.question_types.nearest(types.similarities, question_type),
+            scorer.tones.nearest(tones.similarities, tone), float(softmax(type_logits).max()),
+            softmax(tone_logits).tobytes(), cue_tone.tobytes())
+
+
+def test_a_batch_of_sentences_is_labelled_as_each_sentence_alone():
+    rubric = load_rubric(RUBRIC)
+    scorer = Scorer(rubric, HashingEmbedder(dim=64))
+    calibration = RUBRIC.parent / "calibration" / "officer_utterances.yaml"
+    sentences = [s for item in load_calibration(calibration).items for s in sentences_of(item.text)]
+    sentences += rubric.exemplar_texts()  # an exemplar's own vector: ties between labels
+    vectors = scorer.embedder.embed(sentences)
+    verdicts = scorer._label_sentences(sentences, vectors)
+    types, tones = scorer.question_types.read(vectors), scorer.tones.read(vectors)
+    certain = 0
+    for i, (sentence, verdict) in enumerate(zip(sentences, verdicts, strict=True)):
+        alone = _one_sentence(scorer, sentence, Reading(types.logits[i].copy(), types.similarities[i]),
+                              Reading(tones.logits[i].copy(), tones.similarities[i]))
+        label = verdict.label
+        assert (label.question_type, label.tone, *label.nearest, verdict.type_confidence,
+                verdict.tone_probabilities.tobytes(), verdict.cue_tone.tobytes()) == alone, sentence
+        certain += any(cue.tone.get("harmful", 0.0) >= STRONG for cue in verdict.cues)
+    assert certain >= 20  # the strong-harm adjustment was exercised

@@ -52,6 +52,7 @@ class Preview:
     chat: list[dict]
 
 
+KEPT_VALIDATIONS = 16  # cross-validated figures kept for the studio's comparison (a few hundred bytes each)
 SLOW_SAVE = 120.0  # seconds: a refit this slow was embedding the calibration sets (a cold cache)
 
 
@@ -272,6 +273,8 @@ class StudioHandlers:
             key = fingerprint(rubric, examples, embedder.name, encoder)
             if key not in self._validated:
                 self._validated[key] = cross_validate_head(rubric, embedder, examples, encoder=encoder)
+                while len(self._validated) > KEPT_VALIDATIONS:  # a long-running app: the oldest go first
+                    del self._validated[next(iter(self._validated))]
             figures.append(self._validated[key])
         sampled = sum(e.source != "exemplars" for e in examples)
         return metrics_table(*figures, sampled, len(calibration))
