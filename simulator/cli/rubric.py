@@ -33,7 +33,7 @@ CALIBRATION_FILE = Path("calibration") / "officer_utterances.yaml"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("rubric", help="list, validate, evaluate, train and prepare scoring rubrics")
+    parser = subparsers.add_parser("rubric", help="list, validate, evaluate, train and prepare rubrics")
     sub = parser.add_subparsers(dest="rubric_command", metavar="ACTION", required=True)
 
     listing = sub.add_parser("list", help="one rubric per line: id, version, content hash, name")
