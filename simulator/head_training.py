@@ -333,6 +333,13 @@ def refit_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, saved:
     harm_nets.REFIT_EPOCHS passes; the standardisation and the cross-validated harmful threshold are
     kept. `interview-sim rubric train` rebuilds from nothing, with cross-validation."""
     examples = training_examples(rubric, calibration_dir)
+    current = fingerprint(rubric, examples, embedder.name, encoder)
+    return _continued(rubric, embedder, examples, current, saved, encoder)
+
+
+def _continued(rubric: Rubric, embedder: Embedder, examples: list[Example], current: str, saved: Head,
+               encoder: TunedEncoder | None) -> Head:
+    """`refit_head` on examples already read, whose fingerprint is `current`."""
     analyses = add_tuned(analyse_examples(rubric, embedder, examples), encoder)
     features = np.stack([a.features for a in analyses])
     if features.shape[1] != saved.n_features or saved.question_type is None:
@@ -348,8 +355,8 @@ def refit_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, saved:
                for (kept, y, n), start in zip(_labels(examples), starts, strict=True)]
     harmful = np.array([e.tone == "harmful" for e in examples])
     nets = harm_nets.continue_harm_nets(saved.harm_nets, z, harmful)
-    head = _head(embedder.name, fingerprint(rubric, examples, embedder.name, encoder), mean, scale, *weights,
-                 nets, saved.harmful_threshold, examples, encoder)
+    head = _head(embedder.name, current, mean, scale, *weights, nets, saved.harmful_threshold, examples,
+                 encoder)
     head.refitted_from = saved.refitted_from or saved.fingerprint  # the head whose threshold was validated
     if encoder is not None:
         head.attach(encoder)
@@ -373,12 +380,13 @@ def refreshed_head(rubric: Rubric, embedder: Embedder, calibration_dir: Path, sa
     is unchanged (`feature_inputs`: a save that edits only criteria, name or version); `saved` refitted
     (seconds) when it can be continued; else trained from nothing (about 8 minutes): no readable head,
     or its features changed."""
-    if saved is not None and saved.fingerprint == fingerprint(
-            rubric, training_examples(rubric, calibration_dir), embedder.name, encoder):
-        return saved
     if saved is not None:
+        examples = training_examples(rubric, calibration_dir)
+        current = fingerprint(rubric, examples, embedder.name, encoder)
+        if saved.fingerprint == current:
+            return saved
         try:
-            return refit_head(rubric, embedder, calibration_dir, saved, encoder)
+            return _continued(rubric, embedder, examples, current, saved, encoder)
         except ValueError as exc:
             log.info("training the head from nothing: %s", exc)
     return train_head(rubric, embedder, calibration_dir, encoder)[0]

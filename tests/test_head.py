@@ -223,26 +223,32 @@ def test_a_rubric_save_continues_the_saved_head(trained, rubrics, one_network):
         refit_head(edited, embedder, rubrics / "calibration", narrow)
 
 
-def test_the_studio_saves_a_rubric_with_its_head_refitted(trained, rubrics, tmp_path, database, one_network):
+def _studio_save(rubrics: Path, head, tmp_path: Path, database, text: str):
+    """Save `text` through the studio's handler, over a copy of `rubrics` with `head` beside the rubric;
+    returns the save's outcome and the copy's folder."""
     from simulator.services import Services
     from simulator.storage import Store
     from simulator.ui.studio import StudioHandlers
 
     folder = tmp_path / "rubrics"
     shutil.copytree(rubrics, folder)
-    head, _ = trained
     save_head(head, head_path(folder, "default", "hashing-64"))
     store = Store(database.url)
     services = Services(Settings(rubrics_dir=folder, data_dir=tmp_path / "data"),
                         embedder=HashingEmbedder(dim=64), store=store)
-    text = RUBRIC.read_text(encoding="utf-8").replace(
-        "    harmful:\n", "    harmful:\n      - Save the sob story for someone who's paid to listen.\n", 1)
     try:
-        outcome = StudioHandlers(services).save_rubric(text)
-        assert (outcome.rubric_id, outcome.head) == ("default", "refitted")
-        assert "refitted to the edited exemplars (" in outcome.message()
+        return StudioHandlers(services).save_rubric(text), folder
     finally:
         store.close()
+
+
+def test_the_studio_saves_a_rubric_with_its_head_refitted(trained, rubrics, tmp_path, database, one_network):
+    head, _ = trained
+    text = RUBRIC.read_text(encoding="utf-8").replace(
+        "    harmful:\n", "    harmful:\n      - Save the sob story for someone who's paid to listen.\n", 1)
+    outcome, folder = _studio_save(rubrics, head, tmp_path, database, text)
+    assert (outcome.rubric_id, outcome.head) == ("default", "refitted")
+    assert "refitted to the edited exemplars (" in outcome.message()
     saved = load_head(head_path(folder, "default", "hashing-64"))
     assert saved.refitted_from == head.fingerprint
     rubric = load_rubric(folder / "default.yaml")
@@ -253,30 +259,16 @@ def test_the_studio_saves_a_rubric_with_its_head_refitted(trained, rubrics, tmp_
 def test_a_save_that_edits_only_criteria_keeps_the_head(trained, rubrics, tmp_path, database, one_network):
     """A criterion's wording or weight, the name and the version are not features: the head file is kept
     as it was, byte for byte, and no refit runs."""
-    from simulator.services import Services
-    from simulator.storage import Store
-    from simulator.ui.studio import StudioHandlers
-
-    folder = tmp_path / "rubrics"
-    shutil.copytree(rubrics, folder)
     head, _ = trained
-    path = head_path(folder, "default", "hashing-64")
-    save_head(head, path)
-    before = path.read_bytes()
-    store = Store(database.url)
-    services = Services(Settings(rubrics_dir=folder, data_dir=tmp_path / "data"),
-                        embedder=HashingEmbedder(dim=64), store=store)
+    save_head(head, tmp_path / "before.json")
     text = RUBRIC.read_text(encoding="utf-8")
     edited = re.sub(r"(?m)^name: .*$", "name: Reworded by an instructor", text, count=1)
     edited = re.sub(r"(?m)^(\s+weight: )[0-9.]+", r"\g<1>0.5", edited, count=1)
     assert edited != text
-    try:
-        outcome = StudioHandlers(services).save_rubric(edited)
-        assert (outcome.rubric_id, outcome.head) == ("default", "kept")
-        assert "learned head is unchanged" in outcome.message()
-    finally:
-        store.close()
-    assert path.read_bytes() == before
+    outcome, folder = _studio_save(rubrics, head, tmp_path, database, edited)
+    assert (outcome.rubric_id, outcome.head) == ("default", "kept")
+    assert "learned head is unchanged" in outcome.message()
+    assert head_path(folder, "default", "hashing-64").read_bytes() == (tmp_path / "before.json").read_bytes()
     assert load_rubric(folder / "default.yaml").name == "Reworded by an instructor"
 
 
