@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 import threading
 from pathlib import Path
 
-from simulator import cues
+from simulator import atomic, cues
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 
 _LOCK = threading.Lock()  # the studio's comparison and a save may recall at once
@@ -94,11 +93,6 @@ def _read(path: Path) -> dict[str, list]:
 
 def _write(path: Path, saved: dict[str, list]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # a name of its own: app instances sharing the cache may even share a process id (containers)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=path.stem,
-                                         suffix=".tmp", delete=False) as tmp:
-            json.dump(saved, tmp, separators=(",", ":"))
-        Path(tmp.name).replace(path)
+        atomic.write_text(path, json.dumps(saved, separators=(",", ":")))
     except OSError:
         pass  # a read-only cache only costs speed

@@ -13,6 +13,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from simulator import atomic
+
 
 @runtime_checkable
 class Embedder(Protocol):
@@ -113,10 +115,8 @@ class CachedEmbedder:
                 pass  # a damaged cache file is recomputed below
         vectors = self.inner.embed(texts)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, vectors)
-            tmp.replace(path)
+            with atomic.replacing(path) as temporary, open(temporary, "xb") as out:
+                np.save(out, vectors)
         except OSError:
             pass  # a read-only cache only costs speed
         return vectors

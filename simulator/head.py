@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, PrivateAttr
 
+from simulator import atomic
 from simulator.embeddings import Embedder
 from simulator.harm_nets import HarmNet, with_harm
 from simulator.labels import TONES
@@ -141,11 +142,7 @@ def rounded(values: np.ndarray) -> list:
 
 
 def save_head(head: Head, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    text = json.dumps(head.model_dump(), sort_keys=True, separators=(",", ":"))
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, json.dumps(head.model_dump(), sort_keys=True, separators=(",", ":")) + "\n")
 
 
 def load_head(path: Path) -> Head | None:

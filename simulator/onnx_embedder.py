@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator import atomic
+
 log = logging.getLogger(__name__)
 
 FORMAT = "2"  # bump when the exported graph changes, so stale cached graphs are not reused
@@ -87,9 +89,7 @@ def export_graph(transformer, path: Path, fused: bool = True) -> None:
             return torch.nn.functional.normalize(pooled, dim=-1)
 
     example = torch.ones((2, 4), dtype=torch.long)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.stem}.{os.getpid()}.partial")
-    try:
+    with atomic.replacing(path) as partial:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer notes on shape checks (tests compare vectors with torch)
             torch.onnx.export(
@@ -100,9 +100,6 @@ def export_graph(transformer, path: Path, fused: bool = True) -> None:
             )
         if fused:
             fuse(partial, transformer.config)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def fuse(graph: Path, config) -> None:
@@ -112,7 +109,6 @@ def fuse(graph: Path, config) -> None:
     Other architectures are left as exported."""
     if config.model_type != "bert":
         return
-    written = graph.with_name(f"{graph.name}.fused")
     try:
         from onnxruntime.transformers import optimizer
 
@@ -120,12 +116,10 @@ def fuse(graph: Path, config) -> None:
             warnings.simplefilter("ignore")
             fused = optimizer.optimize_model(str(graph), model_type="bert", hidden_size=config.hidden_size,
                                              num_heads=config.num_attention_heads)
-        fused.save_model_to_file(str(written))
-        written.replace(graph)
+        with atomic.replacing(graph) as written:
+            fused.save_model_to_file(str(written))
     except Exception as error:  # the optimiser's own errors: an unfused graph is slower, not wrong
         log.warning("could not fuse the operators of %s (%s); it runs unfused", graph.name, error)
-    finally:
-        written.unlink(missing_ok=True)
 
 
 class OnnxEmbedder:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
+from simulator import atomic
 from simulator.datafiles import DataFileError, format_validation_error
 from simulator.embeddings import CachedEmbedder, Embedder
 from simulator.head import fit_logistic, predict_logistic, rounded
@@ -253,7 +254,4 @@ def _name(path: Path) -> str:
 
 
 def save_touch_model(model: TouchModel, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(model.model_dump(), sort_keys=True, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, json.dumps(model.model_dump(), sort_keys=True, indent=1) + "\n")

@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from simulator import atomic
 from simulator.embeddings import CachedEmbedder, Embedder, SentenceTransformerEmbedder, yields_cores
 from simulator.onnx_embedder import OnnxEmbedder, onnx_embedder
 
@@ -173,11 +173,9 @@ class TunedEncoder:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")  # app instances may share the cache
             keys, vectors = zip(*self._held_out_vectors().items(), strict=True)
-            np.savez(tmp, keys=np.array(keys), vectors=np.stack(vectors))
-            tmp.replace(path)
+            with atomic.replacing(path) as temporary, open(temporary, "xb") as out:
+                np.savez(out, keys=np.array(keys), vectors=np.stack(vectors))
         except OSError:
             pass  # a read-only cache only costs speed
 

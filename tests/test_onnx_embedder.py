@@ -180,4 +180,4 @@ def test_a_damaged_cached_graph_is_exported_again(tmp_path, tiny_model):
     again = onnx_embedder(tiny_model, "tiny", tmp_path)
     assert again.graph == first.graph
     np.testing.assert_allclose(again.embed(TEXTS[:2]), expected, atol=1e-6)
-    assert not list((tmp_path / "onnx").glob("*.partial"))  # no half-written export left behind
+    assert not list((tmp_path / "onnx").glob(".*.tmp"))  # no half-written export left behind

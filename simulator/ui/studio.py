@@ -7,8 +7,6 @@ an earlier version can always be recovered.
 
 from __future__ import annotations
 
-import os
-import secrets
 import tempfile
 import time
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from simulator import atomic
 from simulator.auth import User, can_edit_personas, require
 from simulator.cards import card_json, card_to_persona, read_card_json
 from simulator.datafiles import DataFileError, check_id, dump_yaml, parse_yaml, validate_data
@@ -105,20 +104,9 @@ def save_atomically(folder: Path, item_id: str, kind: str, text: str) -> Path:
         history.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         (history / f"{item_id}.{stamp}.yaml").write_bytes(path.read_bytes())
-    # Not mkstemp: its files are owner-only (0600). Created as open() would (0666 less the umask), or
-    # with the mode of the file being replaced, a saved persona reads like the shipped ones.
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    temp = folder / f".{item_id}.{secrets.token_hex(8)}.tmp"
-    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        if mode is not None:
-            os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    # Created as open() would (0666 less the umask), or with the mode of the file being replaced (not
+    # mkstemp's owner-only 0600): a saved persona reads like the shipped ones.
+    atomic.write_text(path, text, path.stat().st_mode & 0o777 if path.exists() else None)
     return path
 
 
