@@ -339,8 +339,8 @@ def test_the_head_decides_the_question_type_within_the_fixed_rules(fake_scorer):
     analysis = fake_scorer.analyse_many(["Tell me about the house."])[0]
     assert settle(analysis, calm, 0.5, 0.5, _type_p("directive"))[3] == "directive"
     assert settle(analysis, calm, 0.5, 0.5)[3] == analysis.question_type  # no type head: the rules
-    # what the rules read as a question stays one unless the head is sure it is a statement
-    assert settle(analysis, calm, 0.5, 0.5, _type_p("statement", 0.85))[3] == analysis.question_type
+    # what the rules read as a question stays one unless the head gives "statement" at least even odds
+    assert settle(analysis, calm, 0.5, 0.5, _type_p("statement", 0.4))[3] == analysis.question_type
     assert settle(analysis, calm, 0.5, 0.5, _type_p("statement", SURE_STATEMENT))[3] == "statement"
     threat = fake_scorer.analyse_many(["Tell me everything now or you're going to prison."])[0]
     assert settle(threat, calm, 0.5, 0.5, _type_p("invitation"))[3] == "directive"  # a demand
