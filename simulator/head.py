@@ -10,6 +10,7 @@ simulator.head_training for how it is built and cross-validated.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,18 @@ def softmax_rows(logits: np.ndarray) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
+@dataclass(frozen=True)
+class Regression:
+    """One regression of a joint fit: which rows of the design it reads, their classes' indices, how many
+    classes, the rows' weights and the weights to start from (a head's, being refitted)."""
+
+    rows: np.ndarray
+    y: np.ndarray
+    n_classes: int
+    sample_weight: np.ndarray | None = None
+    start: np.ndarray | None = None
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, n_classes: int, sample_weight: np.ndarray | None = None,
                  l2: float = L2, iterations: int = ITERATIONS, start: np.ndarray | None = None,
                  dtype: type = np.float64) -> np.ndarray:
@@ -37,25 +50,50 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, n_classes: int, sample_weight: np
     weights, the last row the bias, starting from zeros or from `start` (a head's weights being refitted).
     Deterministic: the same inputs give the same bytes. `dtype` float32 halves the time (a studio save's
     refit); a rebuilt head keeps float64."""
+    regression = Regression(np.ones(len(x), dtype=bool), y, n_classes, sample_weight, start)
+    return fit_logistic_jointly(x, [regression], l2, iterations, dtype)[0]
+
+
+def fit_logistic_jointly(x: np.ndarray, regressions: list[Regression], l2: float = L2,
+                         iterations: int = ITERATIONS, dtype: type = np.float64) -> list[np.ndarray]:
+    """Several regressions over rows of one design, each as `fit_logistic` fits it alone on its rows (the
+    same steps and penalties; sums in another order), in one product per pass. Why: with a few classes
+    each, a pass is bound by reading the design, so the studio's refit reads it once for tone,
+    recommendation and question type instead of three times."""
     x = np.asarray(x, dtype=dtype)
     n, d = x.shape
     design = np.hstack([x, np.ones((n, 1), dtype=dtype)])
-    targets = np.eye(n_classes, dtype=dtype)[y]
-    weight = np.ones(n, dtype=dtype) if sample_weight is None else np.asarray(sample_weight, dtype=dtype)
-    weight = weight / weight.mean()
+    columns = np.cumsum([0] + [r.n_classes for r in regressions])
+    blocks = [slice(a, b) for a, b in zip(columns[:-1], columns[1:], strict=True)]
+    targets = np.zeros((n, columns[-1]), dtype=dtype)
+    weight = np.zeros((n, columns[-1]), dtype=dtype)
+    counts = np.zeros(columns[-1], dtype=dtype)
+    step = np.zeros(columns[-1], dtype=dtype)
+    w = np.zeros((d + 1, columns[-1]), dtype=dtype)
+    for regression, block in zip(regressions, blocks, strict=True):
+        rows = np.flatnonzero(regression.rows)
+        kept = np.ones(len(rows), dtype=dtype) if regression.sample_weight is None \
+            else np.asarray(regression.sample_weight, dtype=dtype)
+        kept = kept / kept.mean()
+        targets[rows, block] = np.eye(regression.n_classes, dtype=dtype)[regression.y]
+        weight[rows, block] = kept[:, None]
+        counts[block] = len(rows)
+        # the gradient's Lipschitz bound: softmax curvature <= 1/2 times the top eigenvalue of X^T W X / n
+        chosen = design[rows]
+        curvature = np.linalg.eigvalsh((chosen * kept[:, None]).T @ chosen / len(rows))[-1]
+        step[block] = dtype(1.0 / (0.5 * curvature + l2))
+        if regression.start is not None:
+            w[:, block] = np.array(regression.start, dtype=dtype)
     ridge = np.full((d + 1, 1), l2, dtype=dtype)
     ridge[-1] = 0.0
-    # Lipschitz bound of the gradient: softmax curvature <= 1/2, times the largest eigenvalue of X^T W X / n
-    curvature = np.linalg.eigvalsh((design * weight[:, None]).T @ design / n)[-1]
-    step = dtype(1.0 / (0.5 * curvature + l2))
-    w = np.zeros((d + 1, n_classes), dtype=dtype) if start is None else np.array(start, dtype=dtype)
     previous = w
     for t in range(1, iterations + 1):
         look = w + dtype((t - 1) / (t + 2)) * (w - previous)
-        probabilities = softmax_rows(design @ look)
-        gradient = design.T @ ((probabilities - targets) * weight[:, None]) / n + ridge * look
+        logits = design @ look
+        probabilities = np.hstack([softmax_rows(logits[:, block]) for block in blocks])
+        gradient = design.T @ ((probabilities - targets) * weight) / counts + ridge * look
         previous, w = w, look - step * gradient
-    return w
+    return [w[:, block].copy() for block in blocks]
 
 
 def predict_logistic(x: np.ndarray, w: np.ndarray) -> np.ndarray:

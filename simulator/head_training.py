@@ -27,8 +27,10 @@ from simulator.head import (
     ITERATIONS,
     L2,
     Head,
+    Regression,
     balanced_weights,
     fit_logistic,
+    fit_logistic_jointly,
     load_head,
     predict_logistic,
     rounded,
@@ -350,9 +352,10 @@ def _continued(rubric: Rubric, embedder: Embedder, examples: list[Example], curr
     mean, scale = np.array(saved.mean), np.array(saved.scale)
     z = (features - mean) / scale
     starts = (saved.tone, saved.recommended, saved.question_type)
-    weights = [fit_logistic(z[kept], y, n, balanced_weights(y, n), iterations=REFIT_ITERATIONS, start=start,
-                            dtype=np.float32).astype(np.float64)
-               for (kept, y, n), start in zip(_labels(examples), starts, strict=True)]
+    regressions = [Regression(kept, y, n, balanced_weights(y, n), start)
+                   for (kept, y, n), start in zip(_labels(examples), starts, strict=True)]
+    weights = [w.astype(np.float64)
+               for w in fit_logistic_jointly(z, regressions, iterations=REFIT_ITERATIONS, dtype=np.float32)]
     harmful = np.array([e.tone == "harmful" for e in examples])
     nets = harm_nets.continue_harm_nets(saved.harm_nets, z, harmful)
     head = _head(embedder.name, current, mean, scale, *weights, nets, saved.harmful_threshold, examples,

@@ -11,8 +11,10 @@ from simulator import cues, harm_nets
 from simulator.embeddings import HashingEmbedder
 from simulator.head import (
     L2,
+    Regression,
     balanced_weights,
     fit_logistic,
+    fit_logistic_jointly,
     load_head,
     predict_logistic,
     save_head,
@@ -74,6 +76,27 @@ def test_fit_logistic_in_float32_stays_close_to_float64():
     narrow = fit_logistic(x, y, 3, iterations=60, start=start, dtype=np.float32)
     assert narrow.dtype == np.float32 and wide.dtype == np.float64
     assert np.abs(narrow - wide).max() < 1e-4
+
+
+def test_a_joint_fit_gives_each_regression_its_own_fit_on_its_rows():
+    """The studio's refit fits tone, recommendation and question type in one pass over the design; each
+    must come out as it would alone on the rows that carry its label (weights, start and classes its own)."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(300, 6))
+    labelled = rng.random(300) < 0.6
+    tone, type_ = rng.integers(0, 3, size=300), rng.integers(0, 5, size=labelled.sum())
+    start = rng.normal(scale=0.1, size=(7, 5))
+    weights = balanced_weights(type_, 5)
+    regressions = [Regression(np.ones(300, dtype=bool), tone, 3),
+                   Regression(labelled, type_, 5, weights, start)]
+    for dtype, tolerance in ((np.float64, 1e-12), (np.float32, 1e-5)):
+        joint = fit_logistic_jointly(x, regressions, iterations=80, dtype=dtype)
+        alone = [fit_logistic(x, tone, 3, iterations=80, dtype=dtype),
+                 fit_logistic(x[labelled], type_, 5, weights, iterations=80, start=start, dtype=dtype)]
+        assert [w.shape for w in joint] == [(7, 3), (7, 5)]
+        for together, single in zip(joint, alone, strict=True):
+            assert together.dtype == dtype
+            assert np.abs(together - single).max() < tolerance
 
 
 def test_balanced_weights_by_hand():
