@@ -18,6 +18,7 @@ from simulator import atomic, cues
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 
 _LOCK = threading.Lock()  # the studio's comparison and a save may recall at once
+_ON_DISK: dict[Path, set[str]] = {}  # per cache file, the sentence keys it held when last read or written
 
 
 def _source_version() -> str | None:
@@ -38,10 +39,14 @@ def recall(sentences: list[str], cache_dir: Path | None) -> None:
     if cache_dir is None or _VERSION is None:
         return
     path = Path(cache_dir) / "cues" / f"{_VERSION}.json"
+    unique = list(dict.fromkeys(sentences))
     with _LOCK:
+        kept = _ON_DISK.get(path, set())
+        if all(cues.remembered(s) is not None and _key(s) in kept for s in unique):
+            return  # a later save or comparison in this process: nothing to read back or to write
         saved = _read(path)
         added = False
-        for sentence in dict.fromkeys(sentences):
+        for sentence in unique:
             key = _key(sentence)
             known = cues.remembered(sentence)
             if known is not None and key in saved:
@@ -55,6 +60,7 @@ def recall(sentences: list[str], cache_dir: Path | None) -> None:
                 cues.remember(sentence, read_back)
         if added:
             _write(path, saved)
+        _ON_DISK[path] = set(saved)
 
 
 def _key(sentence: str) -> str:

@@ -100,3 +100,16 @@ def test_the_memory_is_emptied_when_full(monkeypatch, searches):
     for sentence in SENTENCES[:3]:
         cues.find_cues(sentence)
     assert cues.remembered(SENTENCES[0]) is None and cues.remembered(SENTENCES[2]) is not None
+
+
+def test_a_later_recall_in_the_same_process_leaves_the_file_alone(tmp_path, searches):
+    """A second save or comparison in a running app: every sentence is remembered and known to be in the
+    file, so the file (5 MB for the calibration sets) is neither read nor written again."""
+    cue_memory.recall(SENTENCES[:3], tmp_path)
+    _file(tmp_path).unlink()
+    searches.clear()
+    cue_memory.recall(SENTENCES[:3], tmp_path)
+    assert searches == [] and not list((tmp_path / "cues").glob("*.json"))
+    cue_memory.recall(SENTENCES, tmp_path)  # one new sentence: searched, and the file written again
+    assert searches == SENTENCES[3:]
+    assert len(json.loads(_file(tmp_path).read_text(encoding="utf-8"))) == len(SENTENCES)
