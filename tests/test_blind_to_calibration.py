@@ -71,3 +71,26 @@ def test_a_folder_that_is_not_a_blind_set_is_refused(tmp_path):
     empty.mkdir()
     with pytest.raises(SystemExit, match="no utterances.jsonl"):
         converter.convert(empty, ROOT / "rubrics")
+
+
+def test_agreed_types_keeps_a_question_type_only_where_the_second_labeller_gave_it(tmp_path):
+    rubrics = rubrics_copy(tmp_path)
+    folder = tmp_path / "scorer-blind96"
+    folder.mkdir()
+    texts = ["The kettle in the canteen at Harrow Lane has been broken since Easter, sorry about the tea.",
+             "Marisol says the parking at Harrow Lane costs more than the lunch, which seems unfair to me."]
+    folder.joinpath("utterances.jsonl").write_text("\n".join(row(t) for t in texts) + "\n", encoding="utf-8")
+    second = [{"n": 1, "question_type": "statement", "tone": "neutral", "recommended": False},
+              {"n": 2, "question_type": "suggestive", "tone": "neutral", "recommended": False}]
+    labels = folder / "second_labeller.jsonl"
+    labels.write_text("\n".join(json.dumps(label) for label in second) + "\n", encoding="utf-8")
+    text, kept, _ = converter.convert(folder, rubrics, agreed_types=True)
+    out = rubrics / "calibration" / "blind_96.yaml"
+    out.write_text(text, encoding="utf-8")
+    assert kept == 2 and "(1 of 2 lines" in text
+    assert [i.question_type for i in load_calibration(out).items] == ["statement", None]
+    labels.write_text(json.dumps(second[0]) + "\n", encoding="utf-8")  # a line left unlabelled
+    with pytest.raises(SystemExit, match="one per line"):
+        converter.convert(folder, rubrics, agreed_types=True)
+    with pytest.raises(SystemExit, match="exclude each other"):
+        converter.convert(folder, rubrics, tone_only=True, agreed_types=True)
