@@ -95,10 +95,11 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path, help="bench/heldout/scorer-blind<N>")
     parser.add_argument("--rubrics-dir", type=Path, default=ROOT / "rubrics")
-    parser.add_argument("--tone-only", action="store_true",
-                        help="keep tone and recommendation, leave the question types out")
-    parser.add_argument("--agreed-types", action="store_true",
-                        help="keep a question type only where the second labeller gave the same")
+    types = parser.add_mutually_exclusive_group()
+    types.add_argument("--tone-only", action="store_true",
+                       help="keep tone and recommendation, leave the question types out")
+    types.add_argument("--agreed-types", action="store_true",
+                       help="keep a question type only where the second labeller gave the same")
     args = parser.parse_args()
     folder = args.folder.resolve()
     text, kept, dropped = convert(folder, args.rubrics_dir, args.tone_only, args.agreed_types)

@@ -28,8 +28,9 @@ def replacing(path: Path, mode: int | None = None) -> Iterator[Path]:
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)
-    finally:
+    except BaseException:
         temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_text(path: Path, text: str, mode: int | None = None) -> None:

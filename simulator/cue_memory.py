@@ -18,7 +18,9 @@ from simulator import atomic, cues
 from simulator.labels import FLAGS, QUESTION_TYPES, TONES
 
 _LOCK = threading.Lock()  # the studio's comparison and a save may recall at once
-_ON_DISK: dict[Path, set[str]] = {}  # per cache file, the sentence keys it held when last read or written
+# per cache file, the sentence keys it held when this process last read or wrote it; another instance may
+# replace the file meanwhile without some of them, which costs only a search in a later process
+_ON_DISK: dict[Path, set[str]] = {}
 
 
 def _source_version() -> str | None:
@@ -58,8 +60,9 @@ def recall(sentences: list[str], cache_dir: Path | None) -> None:
                 added = True
             if known is None:
                 cues.remember(sentence, read_back)
-        if added:
-            _write(path, saved)
+        if added and not _write(path, saved):
+            _ON_DISK.pop(path, None)  # not kept: the next recall reads and tries again
+            return
         _ON_DISK[path] = set(saved)
 
 
@@ -97,8 +100,10 @@ def _read(path: Path) -> dict[str, list]:
     return saved if isinstance(saved, dict) else {}
 
 
-def _write(path: Path, saved: dict[str, list]) -> None:
+def _write(path: Path, saved: dict[str, list]) -> bool:
+    """Whether the file now holds `saved` (a read-only cache only costs speed)."""
     try:
         atomic.write_text(path, json.dumps(saved, separators=(",", ":")))
     except OSError:
-        pass  # a read-only cache only costs speed
+        return False
+    return True

@@ -33,8 +33,8 @@ def softmax_rows(logits: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Regression:
-    """One regression of a joint fit: which rows of the design it reads, their classes' indices, how many
-    classes, the rows' weights and the weights to start from (a head's, being refitted)."""
+    """One regression of a joint fit: a boolean mask of the design's rows it reads, their classes' indices,
+    how many classes, the rows' weights and the weights to start from (a head's, being refitted)."""
 
     rows: np.ndarray
     y: np.ndarray
@@ -70,8 +70,13 @@ def fit_logistic_jointly(x: np.ndarray, regressions: list[Regression], l2: float
     counts = np.zeros(columns[-1], dtype=dtype)
     step = np.zeros(columns[-1], dtype=dtype)
     w = np.zeros((d + 1, columns[-1]), dtype=dtype)
-    for regression, block in zip(regressions, blocks, strict=True):
-        rows = np.flatnonzero(regression.rows)
+    for number, (regression, block) in enumerate(zip(regressions, blocks, strict=True)):
+        mask = np.asarray(regression.rows)
+        if mask.dtype != bool or mask.shape != (n,):
+            raise ValueError(f"regression {number}: rows must be a boolean mask of the design's {n} rows")
+        rows = np.flatnonzero(mask)
+        if len(rows) == 0:
+            raise ValueError(f"regression {number} has no rows to learn from")
         kept = np.ones(len(rows), dtype=dtype) if regression.sample_weight is None \
             else np.asarray(regression.sample_weight, dtype=dtype)
         kept = kept / kept.mean()
@@ -79,7 +84,7 @@ def fit_logistic_jointly(x: np.ndarray, regressions: list[Regression], l2: float
         weight[rows, block] = kept[:, None]
         counts[block] = len(rows)
         # the gradient's Lipschitz bound: softmax curvature <= 1/2 times the top eigenvalue of X^T W X / n
-        chosen = design[rows]
+        chosen = design if len(rows) == n else design[rows]
         curvature = np.linalg.eigvalsh((chosen * kept[:, None]).T @ chosen / len(rows))[-1]
         step[block] = dtype(1.0 / (0.5 * curvature + l2))
         if regression.start is not None:

@@ -258,8 +258,8 @@ def settle(analysis: Analysis, tone_p: np.ndarray | None, recommended_p: float |
         question_type = settle_type(certain, analysis.flags)
     elif type_p is not None:
         learned = QUESTION_TYPES[int(np.argmax(type_p))]
-        # What the rules read as a question stays one unless the head is sure: it called many short
-        # counselling questions statements (see SURE_STATEMENT).
+        # What the rules read as a question stays one unless the head gives "statement" at least even
+        # odds (see SURE_STATEMENT).
         if learned != "statement" or question_type == "statement" or type_p[_STATEMENT] >= SURE_STATEMENT:
             question_type = settle_type(learned, analysis.flags)
     read_as = analysis.verdicts[analysis.deciding].label.question_type

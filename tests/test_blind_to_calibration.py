@@ -92,5 +92,11 @@ def test_agreed_types_keeps_a_question_type_only_where_the_second_labeller_gave_
     labels.write_text(json.dumps(second[0]) + "\n", encoding="utf-8")  # a line left unlabelled
     with pytest.raises(SystemExit, match="one per line"):
         converter.convert(folder, rubrics, agreed_types=True)
+    labels.unlink()
+    with pytest.raises(SystemExit, match="no second_labeller.jsonl"):
+        converter.convert(folder, rubrics, agreed_types=True)
+    labels.write_text(json.dumps(second[0]) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="one per line"):
+        converter.convert(folder, rubrics, agreed_types=True)
     with pytest.raises(SystemExit, match="exclude each other"):
         converter.convert(folder, rubrics, tone_only=True, agreed_types=True)

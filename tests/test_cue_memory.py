@@ -113,3 +113,13 @@ def test_a_later_recall_in_the_same_process_leaves_the_file_alone(tmp_path, sear
     cue_memory.recall(SENTENCES, tmp_path)  # one new sentence: searched, and the file written again
     assert searches == SENTENCES[3:]
     assert len(json.loads(_file(tmp_path).read_text(encoding="utf-8"))) == len(SENTENCES)
+
+
+def test_a_file_that_could_not_be_written_is_tried_again(tmp_path, searches, monkeypatch):
+    monkeypatch.setattr(cue_memory, "_write", lambda path, saved: False)  # a full disk, say
+    cue_memory.recall(SENTENCES, tmp_path)
+    monkeypatch.undo()
+    monkeypatch.setattr(cues, "_search", lambda sentence: searches.append(sentence) or ())
+    searches.clear()
+    cue_memory.recall(SENTENCES, tmp_path)  # everything remembered, but not yet on disk: written now
+    assert searches == [] and len(json.loads(_file(tmp_path).read_text(encoding="utf-8"))) == len(SENTENCES)

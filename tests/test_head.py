@@ -99,6 +99,38 @@ def test_a_joint_fit_gives_each_regression_its_own_fit_on_its_rows():
             assert np.abs(together - single).max() < tolerance
 
 
+def test_a_joint_fit_reaches_each_regressions_own_optimum():
+    """Checked without fit_logistic: at the optimum each regression's gradient, written out here on its own
+    rows (weights scaled to mean 1, the ridge on every weight but the bias), vanishes. The data are shifted
+    off the origin, so a ridge on the bias would show."""
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(120, 3)) + 0.5
+    some = rng.random(120) < 0.5
+    tone = (x[:, 0] + rng.normal(size=120) > 0.5).astype(int)
+    regressions = [Regression(np.ones(120, dtype=bool), tone, 2),
+                   Regression(some, rng.integers(0, 3, size=some.sum()), 3,
+                              rng.uniform(0.5, 2.0, size=some.sum()), rng.normal(size=(4, 3)))]
+    for regression, w in zip(regressions, fit_logistic_jointly(x, regressions, iterations=3000), strict=True):
+        design = np.hstack([x[regression.rows], np.ones((regression.rows.sum(), 1))])
+        weight = np.ones(len(design)) if regression.sample_weight is None \
+            else regression.sample_weight / regression.sample_weight.mean()
+        logits = design @ w
+        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        residual = (probabilities - np.eye(regression.n_classes)[regression.y]) * weight[:, None]
+        gradient = design.T @ residual / len(design)
+        gradient[:-1] += L2 * w[:-1]
+        assert np.abs(gradient).max() < 1e-6
+
+
+def test_a_joint_fit_refuses_rows_it_cannot_read():
+    x, y = np.zeros((4, 2)), np.array([0, 1])
+    with pytest.raises(ValueError, match="boolean mask"):
+        fit_logistic_jointly(x, [Regression(np.array([0, 1]), y, 2)])
+    with pytest.raises(ValueError, match="no rows"):
+        fit_logistic_jointly(x, [Regression(np.zeros(4, dtype=bool), y[:0], 2)])
+
+
 def test_balanced_weights_by_hand():
     # 3 of class 0, 1 of class 1: 4 / (2 * 3) and 4 / (2 * 1)
     assert np.allclose(balanced_weights(np.array([0, 0, 0, 1]), 2), [2 / 3, 2 / 3, 2 / 3, 2.0])

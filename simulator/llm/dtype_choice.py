@@ -17,6 +17,8 @@ import platform
 import time
 from pathlib import Path
 
+from simulator import atomic
+
 log = logging.getLogger(__name__)
 
 PROBE_FILE = "dtype-probe.json"
@@ -80,8 +82,9 @@ def choose_cpu_dtype(model, tokenizer, folder: Path | None) -> str:
              key, speedup, agreement * 100, dtype)
     if cache is not None:
         try:
-            cache.write_text(json.dumps({"machine": key, "dtype": dtype, "bf16_speedup": round(speedup, 3),
-                                         "agreement": round(agreement, 3)}, indent=1))
+            found = {"machine": key, "dtype": dtype, "bf16_speedup": round(speedup, 3),
+                     "agreement": round(agreement, 3)}
+            atomic.write_text(cache, json.dumps(found, indent=1))
         except OSError:
             pass  # a read-only model folder: probe again next time
     return dtype
