@@ -310,7 +310,8 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"the sooner you", r"people like you",
         r"(just|simply) (say|tell me|answer) (yes|no)\b",
         r"(i need|i want|give me) (a |an answer,? )?(yes|no)\b",
-        r"(answer|it's a|that's a) (simple )?yes or no", r"^(just )?yes or no\b", r"yes or no[:,]",
+        r"(answer|it's a|that's a) (simple )?yes or no", r"^(just )?yes or no\b",
+        r"yes or no(?=\s*[:,?]|\s*$)",  # "…, yes or no?": the answer forced
         r"one[- ]word answer", r"(nod|shake your head) if"),
                ("pressure",), tone={"harmful": STRONG},
                unless=_rx(r"\b(you (can|could|may) (just )?(say|nod|answer|tell)|"
@@ -331,7 +332,7 @@ _PATTERNS: tuple[CuePattern, ...] = (
         r"(don't|do not) need the tears", r"the feelings part", r"i'?m sure you're (very |really )?busy",
         r"(\w+ )?more (of you|people|interviews) to (get through|see|do)", r"to get through before"),
                ("pressure",), tone={"harmful": CLEAR}),
-    CuePattern("rushed ending ('…, quickly.')", _rx(r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!]*$"),
+    CuePattern("rushed ending ('…, quickly.')", _rx(r"(,|\band)\s*(quick(ly)?|right now|immediately)[.!?]*$"),
                ("pressure",), tone={"harmful": STRONG}),
     CuePattern("judgment or contempt", phrases(
         r"pathetic", r"ridiculous", r"disgusting", r"disgrace\w*", r"shameful", r"hysterical", r"you people",

@@ -306,7 +306,9 @@ def test_small_talk_and_manipulation_are_not_recommended_nor_leading(fake_scorer
 
 
 @pytest.mark.parametrize("text", ["Just say yes or no: did he hit you?", "Yes or no.", "Hurry up, who drove?",
-                                  "Just say yes, it'll be quicker."])
+                                  "Just say yes, it'll be quicker.",
+                                  "Did the foreman keep your papers, yes or no?",
+                                  "Anybody else in the van, quickly?"])
 def test_demanding_a_yes_or_no_is_pressure(fake_scorer, text):
     assessment = fake_scorer.assess(text)
     assert "pressure" in assessment.flags and assessment.tone == "harmful" and not assessment.recommended
@@ -314,6 +316,7 @@ def test_demanding_a_yes_or_no_is_pressure(fake_scorer, text):
 
 def test_offering_a_yes_or_no_is_not_pressure(fake_scorer):
     assert "pressure" not in fake_scorer.assess("You can just say yes or no if that's easier.").flags
+    assert "pressure" not in fake_scorer.assess("I'll start with a few yes or no questions.").flags
 
 
 def test_a_threat_makes_a_demand_harmful_and_not_an_invitation(fake_scorer):
